@@ -152,40 +152,12 @@ jm_cli_print_json (JsonNode *node)
   g_print ("%s\n", text);
 }
 
-static void
-print_csv_field (const char *field)
-{
-  if (field == NULL)
-    return;
-
-  if (strpbrk (field, ",\"\r\n") == NULL)
-    {
-      g_print ("%s", field);
-      return;
-    }
-
-  g_print ("\"");
-  for (const char *p = field; *p != '\0'; p++)
-    {
-      if (*p == '"')
-        g_print ("\"\"");
-      else
-        g_print ("%c", *p);
-    }
-  g_print ("\"");
-}
-
 void
-jm_cli_print_csv_row (const char * const *fields,
-                      guint               n_fields)
+jm_cli_print_table (const JmTable *table)
 {
-  for (guint i = 0; i < n_fields; i++)
-    {
-      if (i > 0)
-        g_print (",");
-      print_csv_field (fields[i]);
-    }
-  g_print ("\n");
+  g_autofree char *csv = jm_table_to_csv (table);
+
+  g_print ("%s", csv);
 }
 
 char *

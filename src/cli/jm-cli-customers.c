@@ -100,19 +100,22 @@ run_list (int    argc,
     }
   else if (common.format == JM_OUTPUT_CSV)
     {
-      const char *header[] = { "customer_id", "first_seen", "last_seen", "events" };
+      const char *columns[] = { "customer_id", "first_seen", "last_seen", "events", NULL };
+      g_autoptr(JmTable) table = jm_table_new (columns);
 
-      jm_cli_print_csv_row (header, G_N_ELEMENTS (header));
       for (guint i = 0; i < customers->len; i++)
         {
           JmCustomer *customer = g_ptr_array_index (customers, i);
-          g_autofree char *first = jm_time_format_iso (customer->first_seen);
-          g_autofree char *last = jm_time_format_iso (customer->last_seen);
-          g_autofree char *events = g_strdup_printf ("%" G_GINT64_FORMAT, customer->events);
-          const char *row[] = { customer->customer_id, first, last, events };
+          char *cells[] = {
+            g_strdup (customer->customer_id),
+            jm_time_format_iso (customer->first_seen),
+            jm_time_format_iso (customer->last_seen),
+            g_strdup_printf ("%" G_GINT64_FORMAT, customer->events),
+          };
 
-          jm_cli_print_csv_row (row, G_N_ELEMENTS (row));
+          jm_table_add_row (table, cells);
         }
+      jm_cli_print_table (table);
     }
   else
     {
@@ -241,18 +244,23 @@ run_show (int    argc,
     }
   else if (common.format == JM_OUTPUT_CSV)
     {
-      const char *header[] = { "ts", "type", "name", "session", "touch" };
+      const char *columns[] = { "ts", "type", "name", "session", "touch", NULL };
+      g_autoptr(JmTable) table = jm_table_new (columns);
 
-      jm_cli_print_csv_row (header, G_N_ELEMENTS (header));
       for (guint i = 0; i < profile->events->len; i++)
         {
           JmTimelineEvent *event = g_ptr_array_index (profile->events, i);
-          g_autofree char *ts = jm_time_format_iso (event->ts);
-          g_autofree char *session = event->session ? g_strdup_printf ("%u", event->session) : NULL;
-          const char *row[] = { ts, event->type, event->name, session, event->touch };
+          char *cells[] = {
+            jm_time_format_iso (event->ts),
+            g_strdup (event->type),
+            g_strdup (event->name),
+            event->session ? g_strdup_printf ("%u", event->session) : NULL,
+            g_strdup (event->touch),
+          };
 
-          jm_cli_print_csv_row (row, G_N_ELEMENTS (row));
+          jm_table_add_row (table, cells);
         }
+      jm_cli_print_table (table);
     }
   else
     print_profile_text (profile);

@@ -155,20 +155,26 @@ run_list (int    argc,
     }
   else if (common.format == JM_OUTPUT_CSV)
     {
-      const char *header[] = { "id", "project", "name", "scope", "created", "last_used", "revoked" };
+      const char *columns[] = { "id", "project", "name", "scope", "created", "last_used",
+                                "revoked", NULL };
+      g_autoptr(JmTable) table = jm_table_new (columns);
 
-      jm_cli_print_csv_row (header, G_N_ELEMENTS (header));
       for (guint i = 0; i < keys->len; i++)
         {
           JmApiKey *key = g_ptr_array_index (keys, i);
-          g_autofree char *created = jm_time_format_iso (key->created);
-          g_autofree char *last_used = key->last_used ? jm_time_format_iso (key->last_used) : NULL;
-          g_autofree char *revoked = key->revoked ? jm_time_format_iso (key->revoked) : NULL;
-          const char *row[] = { key->id, key->project_name, key->name,
-                                jm_key_scope_to_string (key->scope), created, last_used, revoked };
+          char *cells[] = {
+            g_strdup (key->id),
+            g_strdup (key->project_name),
+            g_strdup (key->name),
+            g_strdup (jm_key_scope_to_string (key->scope)),
+            jm_time_format_iso (key->created),
+            key->last_used ? jm_time_format_iso (key->last_used) : NULL,
+            key->revoked ? jm_time_format_iso (key->revoked) : NULL,
+          };
 
-          jm_cli_print_csv_row (row, G_N_ELEMENTS (row));
+          jm_table_add_row (table, cells);
         }
+      jm_cli_print_table (table);
     }
   else
     {

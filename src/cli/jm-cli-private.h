@@ -71,11 +71,12 @@ int             jm_cli_usage               (const char       *format,
 int             jm_cli_fail                (const GError     *error);
 
 void            jm_cli_print_json          (JsonNode         *node);
-void            jm_cli_print_csv_row       (const char * const *fields,
-                                            guint             n_fields);
+void            jm_cli_print_table         (const JmTable    *table);
 char           *jm_cli_format_time         (gint64            ms);
 gboolean        jm_cli_stderr_is_terminal  (void);
 
+int             jm_cli_run_analyze         (int               argc,
+                                            char            **argv);
 int             jm_cli_run_customers       (int               argc,
                                             char            **argv);
 int             jm_cli_run_demo            (int               argc,
@@ -85,6 +86,8 @@ int             jm_cli_run_import          (int               argc,
 int             jm_cli_run_keys            (int               argc,
                                             char            **argv);
 int             jm_cli_run_projects        (int               argc,
+                                            char            **argv);
+int             jm_cli_run_segments        (int               argc,
                                             char            **argv);
 int             jm_cli_run_stats           (int               argc,
                                             char            **argv);

@@ -115,18 +115,21 @@ run_list (int    argc,
     }
   else if (common.format == JM_OUTPUT_CSV)
     {
-      const char *header[] = { "name", "created", "events" };
+      const char *columns[] = { "name", "created", "events", NULL };
+      g_autoptr(JmTable) table = jm_table_new (columns);
 
-      jm_cli_print_csv_row (header, G_N_ELEMENTS (header));
       for (guint i = 0; i < projects->len; i++)
         {
           JmProject *project = g_ptr_array_index (projects, i);
-          g_autofree char *created = jm_time_format_iso (project->created);
-          g_autofree char *events = g_strdup_printf ("%" G_GINT64_FORMAT, project->events);
-          const char *row[] = { project->name, created, events };
+          char *cells[] = {
+            g_strdup (project->name),
+            jm_time_format_iso (project->created),
+            g_strdup_printf ("%" G_GINT64_FORMAT, project->events),
+          };
 
-          jm_cli_print_csv_row (row, G_N_ELEMENTS (row));
+          jm_table_add_row (table, cells);
         }
+      jm_cli_print_table (table);
     }
   else
     {

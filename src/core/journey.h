@@ -7,10 +7,21 @@
 
 #pragma once
 
+#include "jm-analysis-error.h"
 #include "jm-api-key.h"
+#include "jm-attribution.h"
 #include "jm-channel.h"
 #include "jm-demo.h"
 #include "jm-event.h"
+#include "jm-event-log.h"
+#include "jm-funnel.h"
 #include "jm-import.h"
+#include "jm-journey-graph.h"
+#include "jm-path-flow.h"
+#include "jm-retention.h"
+#include "jm-segment.h"
 #include "jm-store.h"
+#include "jm-table.h"
 #include "jm-time.h"
+#include "jm-units.h"
+#include "jm-where.h"
