@@ -1033,6 +1033,41 @@ demo_visit_checkout (JmDemo     *self,
   demo_page (self, PAGE_CHECKOUT, "Checkout", path, NULL, title);
 }
 
+/* On the broken-checkout day submitting the payment fails, again on each retry, unless the
+ * outage ends (at midnight) or, rarely, an attempt gets through. Returns whether the payment
+ * went through, the customer being on the payment page.
+ */
+static gboolean
+demo_pay_during_outage (JmDemo *self)
+{
+  guint attempts = 1 + (chance (self->rand, 0.6) ? 1 : 0) + (chance (self->rand, 0.2) ? 1 : 0);
+
+  for (guint i = 0; i < attempts; i++)
+    {
+      gint64 delay_ms = pick_ms (self->rand, 5 * SECOND_MS, 40 * SECOND_MS);
+      JmEvent *track;
+
+      if (i > 0)
+        demo_visit_checkout (self, "payment");
+
+      if (!in_day (self->now + delay_ms, self->broken_day_ms))
+        return TRUE;
+
+      track = demo_emit (self, JM_EVENT_TRACK, delay_ms);
+      track->event = g_strdup ("Checkout Error");
+      json_object_set_string_member (track->properties, "step", "payment");
+      json_object_set_string_member (track->properties, "error", "payment_provider_timeout");
+      json_object_set_int_member (track->properties, "code", 504);
+    }
+
+  if (!chance (self->rand, BROKEN_CHECKOUT_SUCCESS))
+    return FALSE;
+
+  demo_visit_checkout (self, "payment");
+
+  return TRUE;
+}
+
 /* From the cart to the stage the session was going to reach. */
 static void
 demo_checkout (JmDemo *self,
@@ -1077,30 +1112,11 @@ demo_checkout (JmDemo *self,
   if (goal == GOAL_PAYMENT)
     return;
 
-  if (demo_checkout_is_broken (self))
+  if (demo_checkout_is_broken (self) && !demo_pay_during_outage (self))
     {
-      guint attempts = 1 + (chance (self->rand, 0.6) ? 1 : 0) + (chance (self->rand, 0.2) ? 1 : 0);
-
-      for (guint i = 0; i < attempts; i++)
-        {
-          JmEvent *track = demo_track (self, "Checkout Error", 5 * SECOND_MS, 40 * SECOND_MS);
-
-          json_object_set_string_member (track->properties, "step", "payment");
-          json_object_set_string_member (track->properties, "error", "payment_provider_timeout");
-          json_object_set_int_member (track->properties, "code", 504);
-
-          if (i + 1 < attempts)
-            demo_visit_checkout (self, "payment");
-        }
-
-      if (!chance (self->rand, BROKEN_CHECKOUT_SUCCESS))
-        {
-          if (chance (self->rand, 0.35))
-            demo_visit_help (self);
-          return;
-        }
-
-      demo_visit_checkout (self, "payment");
+      if (chance (self->rand, 0.35))
+        demo_visit_help (self);
+      return;
     }
 
   demo_visit_checkout (self, "review");
