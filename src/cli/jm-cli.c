@@ -18,6 +18,7 @@ static const JmCliCommand commands[] = {
   { "projects", "Create and list projects", jm_cli_run_projects },
   { "keys", "Create, list and revoke API keys", jm_cli_run_keys },
   { "customers", "List customers and show one customer's timeline", jm_cli_run_customers },
+  { "analyze", "Journey graph, paths, funnels, retention and attribution", jm_cli_run_analyze },
   { "segments", "Save, list and delete segments of customers", jm_cli_run_segments },
 };
 

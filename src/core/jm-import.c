@@ -30,7 +30,11 @@
  * event on, and frees the events only once their batch has come back.
  */
 
-#define BATCH_SIZE          5000
+/* A parsed event takes about 5 KB of json-glib nodes, so the batches in flight (one being
+ * filled, one queued, one being stored) hold about 40 MB; smaller batches would cost more
+ * commits than they save.
+ */
+#define BATCH_SIZE          2500
 #define N_BATCHES           3
 #define MAX_RECORD_BYTES    (1024 * 1024)
 #define READ_SIZE           (64 * 1024)

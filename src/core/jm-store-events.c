@@ -154,6 +154,7 @@ write_string (GString    *out,
     {
       guchar c = *p;
 
+      /* JSON wants the quote, the backslash and the control characters escaped. */
       if (c >= 0x20 && c != '"' && c != '\\')
         continue;
 
@@ -219,10 +220,14 @@ write_double (GString *out,
       return;
     }
 
-  /* The shortest of the two precisions that reads back as the same number */
+  /* The shortest precision that reads back as the same number (17 digits always do) */
   g_ascii_formatd (buffer, sizeof buffer, "%.15g", value);
   if (g_ascii_strtod (buffer, NULL) != value)
-    g_ascii_formatd (buffer, sizeof buffer, "%.17g", value);
+    {
+      g_ascii_formatd (buffer, sizeof buffer, "%.16g", value);
+      if (g_ascii_strtod (buffer, NULL) != value)
+        g_ascii_formatd (buffer, sizeof buffer, "%.17g", value);
+    }
 
   g_string_append (out, buffer);
 
@@ -354,7 +359,8 @@ note_customer_seen (Batch      *batch,
 }
 
 /* The in-memory counterpart of json_patch(): nested objects merge, anything else replaces
- * (a null is kept, so that the upsert's json_patch() removes the trait).
+ * (a null is kept, so that the upsert's json_patch() removes the trait). Objects are
+ * copied, never shared: the events belong to the caller.
  */
 static void
 merge_traits (JsonObject *target,
@@ -371,9 +377,20 @@ merge_traits (JsonObject *target,
       JsonNode *existing = json_object_get_member (target, member);
 
       if (existing != NULL && JSON_NODE_HOLDS_OBJECT (existing) && JSON_NODE_HOLDS_OBJECT (value))
-        merge_traits (json_node_get_object (existing), json_node_get_object (value));
+        {
+          merge_traits (json_node_get_object (existing), json_node_get_object (value));
+        }
+      else if (JSON_NODE_HOLDS_OBJECT (value))
+        {
+          JsonObject *copy = json_object_new ();
+
+          merge_traits (copy, json_node_get_object (value));
+          json_object_set_object_member (target, member, copy);
+        }
       else
-        json_object_set_member (target, member, json_node_copy (value));
+        {
+          json_object_set_member (target, member, json_node_copy (value));
+        }
     }
 }
 
@@ -671,6 +688,12 @@ jm_store_insert_events (JmStore         *self,
 
   if (!jm_store_begin (self, error))
     return FALSE;
+
+  /* Another process (the listener, an import) may have written since we last looked; with
+   * the write lock held the counter cannot move under us.
+   */
+  if (!jm_store_reload_arrival (self, error))
+    goto failed;
 
   if (!batch_init (&batch, self, project, error))
     goto failed;

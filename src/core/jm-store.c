@@ -318,7 +318,8 @@ jm_store_set_error_from_sqlite (JmStore     *self,
 
     case SQLITE_CORRUPT:
       g_set_error (error, JM_STORE_ERROR, JM_STORE_ERROR_CORRUPT,
-                   "The workspace “%s” is damaged (%s); restore it from a backup", name, message);
+                   "The workspace “%s” is damaged (%s); restore it from a backup",
+                   name, message);
       break;
 
     case SQLITE_FULL:
@@ -986,7 +987,9 @@ jm_store_open_with_migrations (const char         *path,
   self->path = g_strdup (path);
   self->flags = flags;
 
+  /* A store is used from one thread at a time: SQLite need not lock every call. */
   open_flags = readonly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+  open_flags |= SQLITE_OPEN_NOMUTEX;
 
   if (sqlite3_open_v2 (path, &self->db, open_flags, NULL) != SQLITE_OK)
     {
@@ -1001,7 +1004,8 @@ jm_store_open_with_migrations (const char         *path,
       !query_int64 (self, "PRAGMA application_id", &application_id, error) ||
       !query_int64 (self, "PRAGMA user_version", &user_version, error) ||
       !query_int64 (self,
-                    "SELECT count(*) FROM sqlite_schema WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\'",
+                    "SELECT count(*) FROM sqlite_schema "
+                    "WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\'",
                     &n_tables, error))
     return NULL;
 

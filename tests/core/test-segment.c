@@ -85,7 +85,7 @@ build_log (void)
   jm_event_log_builder_set_field (builder, handle, "traits.plan", free_plan);
   jm_event_log_builder_add (builder, "carol", 1700, "/help", NULL);
 
-  return jm_event_log_builder_finish (g_steal_pointer (&builder));
+  return jm_event_log_builder_finish (builder);
 }
 
 static guint

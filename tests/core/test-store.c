@@ -260,7 +260,8 @@ test_schema_tables (Fixture       *fixture,
       const char *table = expected_tables[i].table;
       g_autofree char *columns = query_text (store,
                                              "SELECT group_concat(name, ',') FROM "
-                                             "(SELECT name FROM pragma_table_info(?1) ORDER BY cid)",
+                                             "  (SELECT name FROM pragma_table_info(?1) "
+                                             "   ORDER BY cid)",
                                              table, NULL);
 
       g_test_message ("table %s", table);
@@ -800,7 +801,8 @@ test_event_columns (Fixture       *fixture,
   g_assert_cmpstr (name, ==, "/home");
   properties = query_text (store, "SELECT properties FROM events WHERE id = 'p1'", NULL);
   g_assert_cmpstr (properties, ==,
-                   "{\"path\":\"/home\",\"title\":\"Welcome \\\"in\\\"\",\"n\":[1,2.5,{\"x\":null}]}");
+                   "{\"path\":\"/home\",\"title\":\"Welcome \\\"in\\\"\","
+                   "\"n\":[1,2.5,{\"x\":null}]}");
   touch = query_text (store, "SELECT touch FROM events WHERE id = 'p1'", NULL);
   g_assert_cmpstr (touch, ==, "Organic Search");
   g_assert_cmpint (query_int (store, "SELECT consent FROM events WHERE id = 'p1'", NULL), ==,
@@ -819,6 +821,65 @@ test_event_columns (Fixture       *fixture,
   g_assert_cmpint (query_int (store, "SELECT count(*) FROM events WHERE id = 't1' AND "
                                      "type = 'track' AND name = 'Order Completed' AND "
                                      "anonymous_id IS NULL AND customer_id = 'u1'", NULL), ==, 1);
+}
+
+/* What is stored is what was sent: every JSON value survives the trip into SQLite. */
+static void
+test_json_round_trip (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  static const char *documents[] = {
+    "{\"s\":\"plain\",\"quote\":\"say \\\"hi\\\"\",\"back\":\"C:\\\\dir\","
+    "\"ctl\":\"a\\nb\\tc\\u0001d\\u001f\",\"utf8\":\"Grüße, 東京 🚀\","
+    "\"slash\":\"</script>\"}",
+    "{\"i\":0,\"neg\":-42,\"big\":9007199254740993,\"min\":-9223372036854775807,"
+    "\"d\":1.99,\"whole\":2.0,\"tiny\":1e-300,\"huge\":1.7976931348623157e308,"
+    "\"third\":0.3333333333333333,\"sum\":0.30000000000000004,\"negd\":-0.5}",
+    "{\"t\":true,\"f\":false,\"n\":null,\"empty\":{},\"list\":[],"
+    "\"nested\":{\"a\":[1,[2,[3,{\"b\":null}]],\"x\"]}}",
+    "{\"z\":1,\"a\":2,\"m\":3}",
+  };
+  g_autoptr(JmStore) store = open_store (fixture->path);
+  g_autofree char *ordered = NULL;
+  g_autofree char *third = NULL;
+  gint64 project = default_project (store);
+
+  for (guint i = 0; i < G_N_ELEMENTS (documents); i++)
+    {
+      g_autofree char *id = g_strdup_printf ("doc-%u", i);
+      g_autofree char *stored = NULL;
+      g_autoptr(JsonNode) expected = json_from_string (documents[i], NULL);
+      g_autoptr(JsonNode) actual = NULL;
+      g_autoptr(GError) error = NULL;
+
+      g_assert_nonnull (expected);
+      insert (store, project,
+              with_context (with_properties (make_event (JM_EVENT_TRACK, id, "u", NULL, T0, "E"),
+                                             documents[i]),
+                            documents[i]),
+              NULL);
+
+      stored = query_text (store, "SELECT properties FROM events WHERE id = ?1", id, NULL);
+      g_test_message ("%s", stored);
+      actual = json_from_string (stored, &error);
+      g_assert_no_error (error);
+      g_assert_true (json_node_equal (expected, actual));
+
+      /* SQLite's own JSON functions read it too. */
+      g_assert_cmpint (query_int (store, "SELECT json_valid(properties) AND json_valid(context) "
+                                         "FROM events WHERE id = ?1", id, NULL), ==, 1);
+    }
+
+  /* Compact, in the order sent, doubles kept as doubles and short. */
+  ordered = query_text (store, "SELECT properties FROM events WHERE id = 'doc-3'", NULL);
+  g_assert_cmpstr (ordered, ==, "{\"z\":1,\"a\":2,\"m\":3}");
+  third = query_text (store, "SELECT properties FROM events WHERE id = 'doc-1'", NULL);
+  g_assert_nonnull (strstr (third, "\"d\":1.99,\"whole\":2.0,"));
+  g_assert_nonnull (strstr (third, "\"third\":0.3333333333333333,"));
+  g_assert_cmpint (query_int (store, "SELECT json_type(properties, '$.whole') = 'real' AND "
+                                     "json_type(properties, '$.i') = 'integer' AND "
+                                     "json_extract(properties, '$.d') = 1.99 "
+                                     "FROM events WHERE id = 'doc-1'", NULL), ==, 1);
 }
 
 static void
@@ -845,6 +906,19 @@ test_arrival (Fixture       *fixture,
   store = open_store (fixture->path);
   insert (store, project, make_event (JM_EVENT_TRACK, "d", "u1", NULL, T0, "D"), NULL);
   g_assert_cmpint (query_int (store, "SELECT arrival FROM events WHERE id = 'd'", NULL), ==, 4);
+
+  /* Two writers on one workspace (the listener and an import) never hand out a number
+   * twice.
+   */
+  {
+    g_autoptr(JmStore) other = open_store (fixture->path);
+
+    insert (other, project, make_event (JM_EVENT_TRACK, "e", "u1", NULL, T0, "E"), NULL);
+    insert (store, project, make_event (JM_EVENT_TRACK, "f", "u1", NULL, T0, "F"), NULL);
+    insert (other, project, make_event (JM_EVENT_TRACK, "g", "u1", NULL, T0, "G"), NULL);
+  }
+  g_assert_cmpint (query_int (store, "SELECT count(DISTINCT arrival) FROM events", NULL), ==, 7);
+  g_assert_cmpint (query_int (store, "SELECT arrival FROM events WHERE id = 'g'", NULL), ==, 7);
 }
 
 static void
@@ -1064,6 +1138,30 @@ test_customers_seen_and_traits (Fixture       *fixture,
   address = json_object_get_object_member (traits, "address");
   g_assert_cmpstr (json_object_get_string_member (address, "city"), ==, "Paris");
   g_assert_cmpstr (json_object_get_string_member (address, "zip"), ==, "10115");
+
+  /* Merging in one call leaves the caller's events as they were. */
+  {
+    g_autoptr(JmEvent) first = with_traits (make_event (JM_EVENT_IDENTIFY, "6", "hugo", NULL,
+                                                        T0, NULL),
+                                            "{\"address\":{\"city\":\"Rome\"}}");
+    g_autoptr(JmEvent) second = with_traits (make_event (JM_EVENT_IDENTIFY, "7", "hugo", NULL,
+                                                         T0, NULL),
+                                             "{\"address\":{\"zip\":\"00100\"}}");
+    JmEvent *both[] = { first, second };
+    g_autoptr(GError) error = NULL;
+    JsonObject *first_address;
+
+    g_assert_true (jm_store_insert_events (store, project, both, 2, NULL, &error));
+    g_assert_no_error (error);
+
+    first_address = json_object_get_object_member (first->traits, "address");
+    g_assert_cmpuint (json_object_get_size (first_address), ==, 1);
+    g_assert_false (json_object_has_member (first_address, "zip"));
+
+    g_clear_pointer (&text, g_free);
+    text = query_text (store, "SELECT traits FROM customers WHERE customer_id = 'hugo'", NULL);
+    g_assert_cmpstr (text, ==, "{\"address\":{\"city\":\"Rome\",\"zip\":\"00100\"}}");
+  }
 }
 
 /* Consent */
@@ -1346,6 +1444,7 @@ main (int   argc,
   ADD ("open/damaged-header", test_open_damaged_header);
   ADD ("duplicates", test_duplicates);
   ADD ("event-columns", test_event_columns);
+  ADD ("json-round-trip", test_json_round_trip);
   ADD ("arrival", test_arrival);
   ADD ("transactions", test_transactions);
   ADD ("unknown-project", test_unknown_project);
