@@ -420,6 +420,134 @@ test_not_a_workspace (Fixture       *fixture,
   g_assert_cmpstr (contents, ==, "these are my notes, not a database\n");
 }
 
+static JsonObject *
+find_node (JsonArray  *nodes,
+           const char *name)
+{
+  for (guint i = 0; i < json_array_get_length (nodes); i++)
+    {
+      JsonObject *node = json_array_get_object_element (nodes, i);
+
+      if (g_strcmp0 (json_object_get_string_member (node, "name"), name) == 0)
+        return node;
+    }
+
+  return NULL;
+}
+
+static void
+test_analyze (Fixture       *fixture,
+              gconstpointer  data)
+{
+  g_autofree char *graph_text = NULL;
+  g_autofree char *funnel_text = NULL;
+  g_autofree char *paths_text = NULL;
+  g_autofree char *retention_text = NULL;
+  g_autofree char *attribution_text = NULL;
+  g_autofree char *csv = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *err2 = NULL;
+  g_autofree char *segment_funnel = NULL;
+  g_autoptr(JsonObject) graph = NULL;
+  g_autoptr(JsonObject) funnel = NULL;
+  g_autoptr(JsonObject) paths = NULL;
+  g_autoptr(JsonObject) retention = NULL;
+  g_autoptr(JsonObject) attribution = NULL;
+  g_autoptr(JsonObject) segmented = NULL;
+  JsonObject *home;
+  JsonArray *steps;
+  JsonArray *channels;
+  g_auto(GStrv) lines = NULL;
+  double markov = 0;
+  gint64 conversions;
+
+  g_assert_cmpint (run_cli (fixture, NULL, NULL, "demo", "--db", fixture->db, "--customers", "400",
+                            "--days", "30", NULL), ==, 0);
+
+  g_assert_cmpint (run_cli (fixture, &graph_text, NULL, "analyze", "graph", "--db", fixture->db,
+                            "--format", "json", NULL), ==, 0);
+  graph = parse_object (graph_text);
+  g_assert_cmpstr (json_object_get_string_member (graph, "unit"), ==, "customer");
+  home = find_node (json_object_get_array_member (graph, "nodes"), "/");
+  g_assert_nonnull (home);
+  g_assert_null (find_node (json_object_get_array_member (graph, "nodes"), "START"));
+
+  /* The funnel's first step counts the units the graph says have "/". */
+  g_assert_cmpint (run_cli (fixture, &funnel_text, NULL, "analyze", "funnel", "--db", fixture->db,
+                            "--step", "/", "--step", "/product", "--step", "Order Completed",
+                            "--format", "json", NULL), ==, 0);
+  funnel = parse_object (funnel_text);
+  steps = json_object_get_array_member (funnel, "steps");
+  g_assert_cmpint (json_array_get_length (steps), ==, 3);
+  g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (steps, 0), "count"),
+                   ==, json_object_get_int_member (home, "units"));
+  g_assert_cmpint (json_object_get_int_member (funnel, "units"), ==,
+                   json_object_get_int_member (graph, "units"));
+  g_assert_true (json_object_get_null_member (json_array_get_object_element (steps, 0),
+                                              "median_seconds_from_previous"));
+  g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (steps, 2), "count"),
+                   >, 0);
+
+  g_assert_cmpint (run_cli (fixture, &paths_text, NULL, "analyze", "paths", "--db", fixture->db,
+                            "--start", "/", "--steps", "4", "--format", "json", NULL), ==, 0);
+  paths = parse_object (paths_text);
+  g_assert_cmpint (json_object_get_int_member (paths, "units"), ==,
+                   json_object_get_int_member (home, "units"));
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (paths, "anchor"),
+                                                  "start"), ==, "/");
+
+  g_assert_cmpint (run_cli (fixture, &retention_text, NULL, "analyze", "retention", "--db",
+                            fixture->db, "--cohort-event", "/", "--return-event", "/",
+                            "--period", "week", "--periods", "3", "--format", "json", NULL), ==, 0);
+  retention = parse_object (retention_text);
+  g_assert_cmpint (json_array_get_length (json_object_get_array_member (retention, "cohorts")), >, 2);
+  g_assert_cmpint (json_array_get_length (
+                     json_object_get_array_member (
+                       json_array_get_object_element (json_object_get_array_member (retention,
+                                                                                    "cohorts"), 0),
+                       "retained")), ==, 4);
+
+  g_assert_cmpint (run_cli (fixture, &attribution_text, NULL, "analyze", "attribution", "--db",
+                            fixture->db, "--conversion", "Order Completed", "--format", "json",
+                            NULL), ==, 0);
+  attribution = parse_object (attribution_text);
+  conversions = json_object_get_int_member (attribution, "conversions");
+  g_assert_cmpint (conversions, ==,
+                   json_object_get_int_member (find_node (json_object_get_array_member (graph, "nodes"),
+                                                          "Order Completed"), "events"));
+  channels = json_object_get_array_member (attribution, "channels");
+  for (guint i = 0; i < json_array_get_length (channels); i++)
+    markov += json_object_get_double_member (json_array_get_object_element (channels, i), "markov");
+  g_assert_cmpfloat_with_epsilon (markov, conversions, 1e-6);
+
+  g_assert_cmpint (run_cli (fixture, &csv, NULL, "analyze", "funnel", "--db", fixture->db,
+                            "--step", "/", "--step", "/cart", "--format", "csv", NULL), ==, 0);
+  g_assert_nonnull (strstr (csv, "conversion_from_start"));
+  lines = g_strsplit (csv, "\n", -1);
+  g_assert_cmpint (g_strv_length (lines), >=, 3);
+
+  /* A bad expression is a usage error that points at the column. */
+  g_assert_cmpint (run_cli (fixture, NULL, &err, "analyze", "graph", "--db", fixture->db,
+                            "--where", "properties.price >", NULL), ==, 2);
+  g_assert_nonnull (strstr (err, "column"));
+  g_assert_cmpint (run_cli (fixture, NULL, &err2, "analyze", "funnel", "--db", fixture->db,
+                            "--step", "/", NULL), ==, 2);
+
+  /* The customers who stopped after step 1 become a segment that narrows later analyses. */
+  g_assert_cmpint (run_cli (fixture, NULL, NULL, "analyze", "funnel", "--db", fixture->db,
+                            "--step", "/", "--step", "/cart", "--save-dropoff", "1:left-early",
+                            NULL), ==, 0);
+  g_assert_cmpint (run_cli (fixture, &segment_funnel, NULL, "analyze", "funnel", "--db",
+                            fixture->db, "--step", "/", "--step", "/cart", "--segment",
+                            "left-early", "--format", "json", NULL), ==, 0);
+  segmented = parse_object (segment_funnel);
+  steps = json_object_get_array_member (segmented, "steps");
+  g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (steps, 0), "count"),
+                   >, 0);
+  g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (steps, 1), "count"),
+                   ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -434,6 +562,7 @@ main (int   argc,
   g_test_add ("/jm/cli/projects-and-keys", Fixture, NULL, fixture_setup, test_projects_and_keys,
               fixture_teardown);
   g_test_add ("/jm/cli/customers", Fixture, NULL, fixture_setup, test_customers, fixture_teardown);
+  g_test_add ("/jm/cli/analyze", Fixture, NULL, fixture_setup, test_analyze, fixture_teardown);
   g_test_add ("/jm/cli/not-a-workspace", Fixture, NULL, fixture_setup, test_not_a_workspace,
               fixture_teardown);
 
