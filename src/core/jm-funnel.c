@@ -733,7 +733,8 @@ funnel_setup_init (FunnelSetup            *setup,
 
   setup->distinct = g_new (guint32, n_steps);
   setup->name_distinct = g_new (guint32, n_names);
-  memset (setup->name_distinct, 0xff, n_names * sizeof (guint32));
+  if (n_names > 0)
+    memset (setup->name_distinct, 0xff, n_names * sizeof (guint32));
   for (guint j = 0; j < n_steps; j++)
     {
       guint32 name = setup->step_name[j];

@@ -182,7 +182,8 @@ graph_work_init (GraphWork     *work,
   work->node_events = g_new0 (guint64, n_names);
   work->node_units = g_new0 (guint64, n_names);
   work->last_unit = g_new (guint32, n_names);
-  memset (work->last_unit, 0xff, n_names * sizeof (guint32));
+  if (n_names > 0)
+    memset (work->last_unit, 0xff, n_names * sizeof (guint32));
   work->index = jm_pair_index_new (n_names + 2, n_names + 2);
 }
 
