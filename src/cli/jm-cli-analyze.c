@@ -737,6 +737,92 @@ run_attribution (int    argc,
   return status;
 }
 
+/* insights */
+
+int
+jm_cli_run_insights (int    argc,
+                     char **argv)
+{
+  Analysis analysis = { 0 };
+  g_autofree char *conversion = NULL;
+  g_auto(GStrv) steps = NULL;
+  g_auto(GStrv) fields = NULL;
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(JmInsights) insights = NULL;
+  g_autoptr(GError) error = NULL;
+  JmInsightsOptions options;
+  int status = JM_CLI_EXIT_OK;
+  GOptionEntry entries[] = {
+    { "conversion", 0, 0, G_OPTION_ARG_STRING, &conversion,
+      "The conversion event (default: chosen from the data, e.g. an order event)", "EVENT" },
+    { "step", 0, 0, G_OPTION_ARG_STRING_ARRAY, &steps,
+      "A step of the funnel to examine (repeat; default: the most common path to the "
+      "conversion)", "EVENT" },
+    { "segment-field", 0, 0, G_OPTION_ARG_STRING_ARRAY, &fields,
+      "A field whose values are compared (repeat; default: channel, traits.plan, "
+      "context.campaign.name, context.locale)", "FIELD" },
+    { NULL }
+  };
+
+  context = analysis_context_new (&analysis, "- automatic, evidence-backed insights",
+                                  "Kinds: funnel_dropoff, segment_difference, converter_event, "
+                                  "friction_loop,\nvolume_anomaly, channel_performance. Each comes "
+                                  "with the numbers behind it and a\nrecommendation; differences "
+                                  "are tested for significance (Benjamini–Hochberg corrected).");
+  g_option_context_add_main_entries (context, entries, NULL);
+
+  jm_insights_options_init (&options);
+
+  if (!jm_cli_parse (context, &analysis.common, TRUE, &argc, &argv) ||
+      !analysis_check_options (&analysis))
+    status = JM_CLI_EXIT_USAGE;
+  else if (argc > 1)
+    status = jm_cli_usage ("unexpected argument “%s”", argv[1]);
+  else if (steps != NULL && g_strv_length (steps) < 2)
+    status = jm_cli_usage ("give at least two --step EVENT, or none");
+  else if (!analysis_prepare (&analysis, &error))
+    status = jm_cli_fail (error);
+  else
+    {
+      options.conversion_event = conversion;
+      options.funnel_steps = (const char * const *) steps;
+      options.segment_fields = (const char * const *) fields;
+
+      insights = jm_insights_compute (analysis.units, &options, &error);
+      if (insights == NULL)
+        status = g_error_matches (error, JM_ANALYSIS_ERROR, JM_ANALYSIS_ERROR_INVALID_OPTION)
+                   ? jm_cli_usage ("%s", error->message)
+                   : jm_cli_fail (error);
+      else if (analysis.common.format == JM_OUTPUT_TEXT)
+        {
+          guint n = jm_insights_get_n_insights (insights);
+
+          if (n == 0)
+            g_print ("No significant findings in %" G_GUINT64_FORMAT " %ss.\n",
+                     jm_insights_get_n_units (insights),
+                     jm_unit_kind_to_string (jm_insights_get_unit (insights)));
+          for (guint i = 0; i < n; i++)
+            {
+              const JmInsight *insight = jm_insights_get_insight (insights, i);
+
+              g_print ("%s[%s] %s\n    %s\n", i > 0 ? "\n" : "",
+                       jm_insight_severity_to_string (insight->severity), insight->title,
+                       insight->recommendation);
+            }
+        }
+      else
+        {
+          g_autoptr(JsonNode) json = jm_insights_to_json (insights);
+          g_autoptr(JmTable) table = jm_insights_to_table (insights);
+
+          print_result (&analysis, json, table);
+        }
+    }
+
+  analysis_clear (&analysis);
+  return status;
+}
+
 static const JmCliCommand analyze_commands[] = {
   { "graph", "The directly-follows journey graph", run_graph },
   { "paths", "Path flows from or to an event (Sankey)", run_paths },

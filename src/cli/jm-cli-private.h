@@ -83,6 +83,8 @@ int             jm_cli_run_demo            (int               argc,
                                             char            **argv);
 int             jm_cli_run_import          (int               argc,
                                             char            **argv);
+int             jm_cli_run_insights        (int               argc,
+                                            char            **argv);
 int             jm_cli_run_keys            (int               argc,
                                             char            **argv);
 int             jm_cli_run_projects        (int               argc,

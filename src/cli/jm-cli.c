@@ -19,6 +19,7 @@ static const JmCliCommand commands[] = {
   { "keys", "Create, list and revoke API keys", jm_cli_run_keys },
   { "customers", "List customers and show one customer's timeline", jm_cli_run_customers },
   { "analyze", "Journey graph, paths, funnels, retention and attribution", jm_cli_run_analyze },
+  { "insights", "Automatic, evidence-backed insights", jm_cli_run_insights },
   { "segments", "Save, list and delete segments of customers", jm_cli_run_segments },
 };
 

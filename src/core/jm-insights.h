@@ -34,11 +34,12 @@ G_BEGIN_DECLS
  * Kinds:
  *
  *   funnel_dropoff       The funnel (the option's steps, or else the main path from the most
- *                        frequent entry event to the conversion: backwards from the conversion,
- *                        each step's most frequent predecessor in the journey graph, self-loops
- *                        and names already taken aside, until the entry event; when that is
- *                        longer than 6 steps, the entry event and the last 5) is computed in
- *                        ordered mode with the default window. Reported: the step with the
+ *                        frequent entry event — first event of a unit — to the conversion:
+ *                        backwards from the conversion, each step's most frequent predecessor
+ *                        in the journey graph, self-loops and names already taken aside, until
+ *                        the entry event; when that is longer than 6 steps, the entry event and
+ *                        the last 5) is computed in ordered mode with the default window.
+ *                        Reported: the step with the
  *                        largest share of units lost (among the steps reached by at least
  *                        min_units units, when any is), with the count lost and the median time
  *                        to the next step of those who went on. Descriptive: always reported
@@ -54,7 +55,9 @@ G_BEGIN_DECLS
  *                        and is reported as channel_performance.
  *   channel_performance  The channel tests above.
  *                        The p-values of all segment and channel tests are corrected together
- *                        (Benjamini–Hochberg); a test with q ≤ max_q is reported.
+ *                        (Benjamini–Hochberg); a test with q ≤ max_q is reported (at most 10
+ *                        per segment field, the largest |z|). The evidence's "units" are
+ *                        sessions or units as its "per" says.
  *   converter_event      Per unit: whether a unit had an event before its first conversion
  *                        (converters) or at all (non-converters). Odds ratio with a 95% Woolf
  *                        (logit) interval, 0.5 added to every cell when one is 0. Reported when
@@ -67,24 +70,45 @@ G_BEGIN_DECLS
  *                        without it (two-proportion z-test, Benjamini–Hochberg over the loops
  *                        held by at least min_units sessions); reported when the loop's
  *                        sessions convert less and q ≤ max_q.
- *   volume_anomaly       Per UTC day: the number of events, and the number of conversion events.
- *                        A first or last day is left out when it is incomplete (the data start
- *                        after its first hour or end before its last hour, and no --from/--to
- *                        covers it). Counts are made comparable with the variance-stabilising
- *                        Anscombe transform 2·√(x + 3/8); with at least three weeks, the median
- *                        of the same weekday is subtracted (weekends are quieter); then the
- *                        robust z-score 0.6745·(r − median)/MAD (when the MAD is 0, the mean
- *                        absolute deviation × 1.2533 instead of MAD/0.6745). Events: |z| ≥
- *                        anomaly_z is a spike or a drop; conversions: z ≤ −anomaly_z is a drop
- *                        (when the median day has at least 3 conversions). Needs 7 days. The
- *                        evidence gives the day's count, the usual count (median of the same
- *                        weekday, or of all days) and z.
+ *   volume_anomaly       Per UTC day (a first or last day that the data cover only in part —
+ *                        they start after its first hour or end before its last — is left out;
+ *                        at most the last 3,660 days; at least 7 days needed), three metrics:
+ *                        events     the number of events: a spike or a drop.
+ *                                   Counts are put on the variance-stabilising Anscombe scale
+ *                                   t = 2·√(x + 3/8); a day's usual value is the median of its 6
+ *                                   nearest days of the same weekday (of the 6 nearest days with
+ *                                   less than three weeks), the day itself left out; the noise σ
+ *                                   is estimated from the differences t(d) − t(d − 7) (or
+ *                                   t(d) − t(d − 1)), which hold neither the weekly pattern nor
+ *                                   much trend: MAD/0.6745 — or, when larger, the standard
+ *                                   deviation of their middle 80%, steadier over a few weeks —
+ *                                   divided by √2, and at least 1 (Poisson noise). z = (t − usual)
+ *                                   / (σ·√(1 + π/2k)), k the days of the median: the last
+ *                                   factor is the noise of the median itself. |z| ≥ anomaly_z
+ *                                   is reported.
+ *                        conversions  the number of conversion events: a drop, when that count
+ *                                   has z ≤ −anomaly_z as above and the day's share of
+ *                                   converting sessions has too (a day of fewer visits, or of
+ *                                   many extra visitors who do not buy, is no breakage), and the
+ *                                   median day has at least 3 conversions.
+ *                        step_conversion  per funnel step k → k+1, the share of the day's
+ *                                   sessions reaching step k that go on to step k+1 in the same
+ *                                   session: a drop. A broken step shows here long before the
+ *                                   daily conversion count, a small number, says anything. Each
+ *                                   day's share is put on the binomial Anscombe scale,
+ *                                   (2·asin √((x + 3/8)/(n + 3/4)) − 2·asin √p₀)·√(n + 1/2) with
+ *                                   p₀ the share over all days, then the robust z-score around
+ *                                   the median with the scale above (at least 1); reported when
+ *                                   z ≤ −anomaly_z and at least 5 sessions would usually go on.
+ *                        The evidence gives the date, the day's value, the usual value
+ *                        ("median") and z; at most 10 days per metric, the strongest.
+ *   Sessions belong to the day they start on.
  *
  * Severity:
  *   tests (segment, channel, loop)  high when q < 0.001 and the effect is large (one rate at
  *                                   least 1.5 times the other); medium when q < 0.01; else low.
  *   converter_event                 the same with the Wald p-value of log(OR), large: OR ≥ 2.
- *   volume_anomaly                  high when |z| ≥ 5 and the count is at most half or at least
+ *   volume_anomaly                  high when |z| ≥ 5 and the value is at most half or at least
  *                                   twice the usual; medium when |z| ≥ 5 or it is; else low.
  *   funnel_dropoff                  high when ≥ 70% are lost, medium ≥ 40%, else low.
  * Insights are sorted by severity, then strength (|z| of the test or anomaly, the Wald z of a
@@ -195,6 +219,12 @@ void                jm_insights_two_proportion_test (guint64                   x
 void                jm_insights_benjamini_hochberg  (const gdouble            *p,
                                                      gdouble                  *out_q,
                                                      gsize                     n);
+/* Robust z-scores 0.6745·(x − median)/MAD of n values (MAD 0: the mean absolute deviation ×
+ * 1.2533 stands for MAD/0.6745); FALSE, with nothing written, when all values are equal.
+ */
+gboolean            jm_insights_robust_z            (const gdouble            *values,
+                                                     gsize                     n,
+                                                     gdouble                  *out_z);
 /* Odds ratio (a·d)/(b·c) of the 2×2 table [a b; c d] with its 95% Woolf interval; 0.5 is added
  * to every cell when one of them is 0. out_se is the standard error of log(OR).
  */

@@ -16,6 +16,7 @@
 #include "jm-event-log.h"
 #include "jm-funnel.h"
 #include "jm-import.h"
+#include "jm-insights.h"
 #include "jm-journey-graph.h"
 #include "jm-path-flow.h"
 #include "jm-retention.h"

@@ -458,6 +458,9 @@ test_analyze (Fixture       *fixture,
   JsonArray *steps;
   JsonArray *channels;
   g_auto(GStrv) lines = NULL;
+  g_autofree char *insights_text = NULL;
+  g_autoptr(JsonObject) insights = NULL;
+  JsonArray *findings;
   double markov = 0;
   gint64 conversions;
 
@@ -525,6 +528,21 @@ test_analyze (Fixture       *fixture,
   g_assert_nonnull (strstr (csv, "conversion_from_start"));
   lines = g_strsplit (csv, "\n", -1);
   g_assert_cmpint (g_strv_length (lines), >=, 3);
+
+  /* Insights name the conversion they looked at and give evidence for every finding. */
+  g_assert_cmpint (run_cli (fixture, &insights_text, NULL, "insights", "--db", fixture->db,
+                            "--conversion", "Order Completed", "--format", "json", NULL), ==, 0);
+  insights = parse_object (insights_text);
+  findings = json_object_get_array_member (insights, "insights");
+  g_assert_nonnull (findings);
+  for (guint i = 0; i < json_array_get_length (findings); i++)
+    {
+      JsonObject *finding = json_array_get_object_element (findings, i);
+
+      g_assert_true (json_object_has_member (finding, "evidence"));
+      g_assert_nonnull (strstr ("high medium low",
+                                json_object_get_string_member (finding, "severity")));
+    }
 
   /* A bad expression is a usage error that points at the column. */
   g_assert_cmpint (run_cli (fixture, NULL, &err, "analyze", "graph", "--db", fixture->db,
