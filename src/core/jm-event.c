@@ -9,8 +9,10 @@
 
 #include "config.h"
 
+#include <math.h>
 #include <string.h>
 
+#include "jm-channel.h"
 #include "jm-event.h"
 
 G_DEFINE_QUARK (jm-event-error-quark, jm_event_error)
@@ -55,6 +57,9 @@ jm_event_free (JmEvent *event)
   g_clear_pointer (&event->properties, json_object_unref);
   g_clear_pointer (&event->context, json_object_unref);
   g_clear_pointer (&event->traits, json_object_unref);
+  g_free (event->properties_json);
+  g_free (event->context_json);
+  g_free (event->journey_name);
   g_free (event);
 }
 
@@ -366,4 +371,240 @@ jm_event_dup_content_id (const JmEvent *event)
   canonical_append_object (out, event->traits);
 
   return g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) out->str, out->len);
+}
+
+/* Compact JSON for the store. This is the hot path of ingest, so it writes into a reused
+ * buffer rather than going through JsonGenerator (which allocates per node and prints every
+ * double with 17 digits); the output is plain RFC 8259 JSON that json-glib and SQLite read
+ * back.
+ */
+static void write_node (GString  *out,
+                        JsonNode *node);
+
+static void
+write_string (GString    *out,
+              const char *string)
+{
+  const char *run = string;
+  const char *p;
+
+  g_string_append_c (out, '"');
+
+  for (p = string; *p != '\0'; p++)
+    {
+      guchar c = *p;
+
+      /* JSON wants the quote, the backslash and the control characters escaped. */
+      if (c >= 0x20 && c != '"' && c != '\\')
+        continue;
+
+      g_string_append_len (out, run, p - run);
+      run = p + 1;
+
+      switch (c)
+        {
+        case '"': g_string_append (out, "\\\""); break;
+        case '\\': g_string_append (out, "\\\\"); break;
+        case '\n': g_string_append (out, "\\n"); break;
+        case '\r': g_string_append (out, "\\r"); break;
+        case '\t': g_string_append (out, "\\t"); break;
+        case '\b': g_string_append (out, "\\b"); break;
+        case '\f': g_string_append (out, "\\f"); break;
+        default: g_string_append_printf (out, "\\u%04x", c); break;
+        }
+    }
+
+  g_string_append_len (out, run, p - run);
+  g_string_append_c (out, '"');
+}
+
+static void
+write_int (GString *out,
+           gint64   value)
+{
+  char buffer[24];
+  char *p = buffer + sizeof buffer;
+  guint64 magnitude = value < 0 ? -(guint64)value : (guint64)value;
+
+  do
+    {
+      *--p = '0' + magnitude % 10;
+      magnitude /= 10;
+    }
+  while (magnitude > 0);
+
+  if (value < 0)
+    *--p = '-';
+
+  g_string_append_len (out, p, buffer + sizeof buffer - p);
+}
+
+static void
+write_double (GString *out,
+              double   value)
+{
+  char buffer[G_ASCII_DTOSTR_BUF_SIZE];
+
+  /* JSON has no NaN or infinity. */
+  if (!isfinite (value))
+    {
+      g_string_append (out, "null");
+      return;
+    }
+
+  /* Whole numbers (prices, counts sent as doubles) without printf */
+  if (fabs (value) < 1e15 && value == (double)(gint64)value)
+    {
+      write_int (out, (gint64)value);
+      g_string_append (out, ".0");
+      return;
+    }
+
+  /* The shortest precision that reads back as the same number (17 digits always do) */
+  g_ascii_formatd (buffer, sizeof buffer, "%.15g", value);
+  if (g_ascii_strtod (buffer, NULL) != value)
+    {
+      g_ascii_formatd (buffer, sizeof buffer, "%.16g", value);
+      if (g_ascii_strtod (buffer, NULL) != value)
+        g_ascii_formatd (buffer, sizeof buffer, "%.17g", value);
+    }
+
+  g_string_append (out, buffer);
+
+  /* Keep a double a double when read back ("2.0", not "2"). */
+  if (strpbrk (buffer, ".eE") == NULL)
+    g_string_append (out, ".0");
+}
+
+static void
+write_object (GString    *out,
+              JsonObject *object)
+{
+  JsonObjectIter iter;
+  const char *member;
+  JsonNode *value;
+  gboolean first = TRUE;
+
+  g_string_append_c (out, '{');
+
+  json_object_iter_init_ordered (&iter, object);
+  while (json_object_iter_next_ordered (&iter, &member, &value))
+    {
+      if (!first)
+        g_string_append_c (out, ',');
+      first = FALSE;
+
+      write_string (out, member);
+      g_string_append_c (out, ':');
+      write_node (out, value);
+    }
+
+  g_string_append_c (out, '}');
+}
+
+static void
+write_node (GString  *out,
+            JsonNode *node)
+{
+  switch (JSON_NODE_TYPE (node))
+    {
+    case JSON_NODE_OBJECT:
+      write_object (out, json_node_get_object (node));
+      break;
+
+    case JSON_NODE_ARRAY:
+      {
+        JsonArray *array = json_node_get_array (node);
+        guint length = json_array_get_length (array);
+
+        g_string_append_c (out, '[');
+        for (guint i = 0; i < length; i++)
+          {
+            if (i > 0)
+              g_string_append_c (out, ',');
+            write_node (out, json_array_get_element (array, i));
+          }
+        g_string_append_c (out, ']');
+      }
+      break;
+
+    case JSON_NODE_VALUE:
+      switch (json_node_get_value_type (node))
+        {
+        case G_TYPE_STRING:
+          write_string (out, json_node_get_string (node));
+          break;
+
+        case G_TYPE_INT64:
+          write_int (out, json_node_get_int (node));
+          break;
+
+        case G_TYPE_DOUBLE:
+          write_double (out, json_node_get_double (node));
+          break;
+
+        case G_TYPE_BOOLEAN:
+          g_string_append (out, json_node_get_boolean (node) ? "true" : "false");
+          break;
+
+        default:
+          g_string_append (out, "null");
+          break;
+        }
+      break;
+
+    case JSON_NODE_NULL:
+    default:
+      g_string_append (out, "null");
+      break;
+    }
+}
+
+void
+jm_event_write_json_object (GString    *out,
+                            JsonObject *object)
+{
+  g_return_if_fail (out != NULL);
+
+  if (object == NULL)
+    g_string_append (out, "{}");
+  else
+    write_object (out, object);
+}
+
+void
+jm_event_prepare_for_store (JmEvent  *event,
+                            GString  *scratch,
+                            gboolean  drop_trees)
+{
+  g_return_if_fail (event != NULL);
+  g_return_if_fail (scratch != NULL);
+
+  if (event->prepared)
+    return;
+
+  if (event->id == NULL || event->id[0] == '\0')
+    {
+      g_free (event->id);
+      event->id = jm_event_dup_content_id (event);
+    }
+
+  event->journey_name = jm_event_dup_journey_name (event);
+  event->touch = jm_channel_for_context (event->context);
+
+  g_string_truncate (scratch, 0);
+  jm_event_write_json_object (scratch, event->properties);
+  event->properties_json = g_strndup (scratch->str, scratch->len);
+
+  g_string_truncate (scratch, 0);
+  jm_event_write_json_object (scratch, event->context);
+  event->context_json = g_strndup (scratch->str, scratch->len);
+
+  event->prepared = TRUE;
+
+  if (drop_trees)
+    {
+      g_clear_pointer (&event->properties, json_object_unref);
+      g_clear_pointer (&event->context, json_object_unref);
+    }
 }

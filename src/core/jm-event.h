@@ -54,6 +54,17 @@ typedef struct
   JsonObject *context;
   JsonObject *traits;        /* identify/group traits, or NULL */
   guint       consent;       /* JmConsent bitmask */
+
+  /* What the store derives from the message, set by jm_event_prepare_for_store() so that
+   * the work can be done off the storing thread (the import's parse worker). When
+   * `prepared` is set the store reads these instead of properties and context, which
+   * may then have been dropped (NULL).
+   */
+  gboolean    prepared;
+  char       *properties_json;   /* compact JSON of properties */
+  char       *context_json;      /* compact JSON of context */
+  char       *journey_name;      /* jm_event_dup_journey_name(), or NULL */
+  const char *touch;             /* jm_channel_for_context() of context (static) */
 } JmEvent;
 
 #define JM_EVENT_ERROR (jm_event_error_quark ())
@@ -84,6 +95,20 @@ char        *jm_event_dup_journey_name     (const JmEvent  *event);
  * so that identical rows count as duplicates.
  */
 char        *jm_event_dup_content_id       (const JmEvent  *event);
+
+/* Appends the compact JSON of `object` (`{}` for NULL) to `out`: the text the store keeps
+ * in events.properties and events.context.
+ */
+void         jm_event_write_json_object    (GString        *out,
+                                            JsonObject     *object);
+
+/* Computes the content id (when the message has no id), the journey name, the channel and
+ * the stored JSON of properties and context (see `prepared`). `scratch` is a reused
+ * buffer. With `drop_trees` properties and context are freed once serialized.
+ */
+void         jm_event_prepare_for_store    (JmEvent        *event,
+                                            GString        *scratch,
+                                            gboolean        drop_trees);
 
 /* Parses one Segment-spec message (type track/page/screen/identify/alias/group; a message
  * with `event` and no `type` is a track). Mixpanel export lines

@@ -14,14 +14,16 @@
 #include "jm-csv-reader.h"
 #include "jm-import.h"
 #include "jm-json-scanner.h"
+#include "jm-store-private.h"
 #include "jm-time.h"
 
 /* Importing files into the workspace.
  *
  * Reading and parsing take about as long as writing SQLite does, so the two run on
  * different threads: a worker reads the file, parses each record and turns it into a
- * JmEvent, and hands batches of events to the importing thread, which stores them, one
- * transaction per batch. A fixed set of batches circulates between the two (filled → full
+ * JmEvent (with the text the store writes, see jm_event_prepare_for_store()), and hands
+ * batches of events to the importing thread, which stores them, several batches per
+ * transaction. A fixed set of batches circulates between the two (filled → full
  * queue → stored → free queue), which bounds memory whatever the size of the file and
  * makes the faster side wait for the slower one.
  *
@@ -30,12 +32,15 @@
  * event on, and frees the events only once their batch has come back.
  */
 
-/* A parsed event takes about 5 KB of json-glib nodes, so the batches in flight (one being
- * filled, one queued, one being stored) hold about 40 MB; smaller batches would cost more
- * commits than they save.
+/* The worker serializes each event and drops its json-glib trees (about 5 KB an event)
+ * before queueing it, so a batch holds about 1 KB an event and the batches in flight stay
+ * small. Several batches share one transaction (TRANSACTION_EVENTS): commits, and the
+ * pages of the indexes they write again, are what limits the storing thread.
  */
 #define BATCH_SIZE          2500
-#define N_BATCHES           3
+#define N_BATCHES           4
+#define TRANSACTION_EVENTS  20000
+#define TRANSACTION_INTERVAL (G_USEC_PER_SEC / 4)
 #define MAX_RECORD_BYTES    (1024 * 1024)
 #define READ_SIZE           (64 * 1024)
 #define SNIFF_SIZE          (64 * 1024)
@@ -369,6 +374,7 @@ typedef struct
   int             stop;         /* atomic: the importing thread wants the worker to stop */
 
   /* Worker state. */
+  GString        *scratch;      /* reused by jm_event_prepare_for_store() */
   guint64       (*get_offset) (gpointer reader);
   gpointer        reader;
   CsvPlan         plan;
@@ -430,11 +436,12 @@ static gboolean
 job_add_event (ImportJob *job,
                JmEvent   *event)
 {
-  /* The content hash the store would give a message without an id, computed here so that
-   * it is off the storing thread.
+  /* What the store derives from a message (the content hash of one without an id, the
+   * journey name, the channel, the JSON text of properties and context) is computed here,
+   * off the storing thread. The trees are dropped right away: the store no longer reads
+   * them, and their memory is reused by the next record while it is still in the cache.
    */
-  if (event->id == NULL)
-    event->id = jm_event_dup_content_id (event);
+  jm_event_prepare_for_store (event, job->scratch, TRUE);
 
   g_ptr_array_add (job->current->events, event);
 
@@ -1458,6 +1465,8 @@ job_clear (ImportJob *job)
   g_clear_pointer (&job->full, g_async_queue_unref);
   g_clear_pointer (&job->free, g_async_queue_unref);
   csv_plan_clear (&job->plan);
+  if (job->scratch != NULL)
+    g_string_free (g_steal_pointer (&job->scratch), TRUE);
   g_clear_object (&job->stream);
   g_clear_object (&job->raw);
   g_clear_pointer (&job->name, g_free);
@@ -1473,6 +1482,10 @@ run_job (JmImporter    *self,
 {
   GError *failure = NULL;
   GThread *thread;
+  JmInsertResult pending = { 0, };   /* stored in the open transaction */
+  guint64 pending_events = 0;
+  gboolean in_transaction = FALSE;
+  gint64 transaction_began = 0;
   guint64 events = 0;
   guint64 reported_events = 0;
   guint64 bytes_read = 0;
@@ -1488,6 +1501,9 @@ run_job (JmImporter    *self,
     }
   job->current = job->batches[0];
   job->n_listed = self->report.errors->len;
+  job->scratch = g_string_sized_new (4096);
+
+  jm_store_set_bulk_import (self->store, TRUE);
 
   thread = g_thread_new ("jm-import", import_worker, job);
 
@@ -1501,13 +1517,21 @@ run_job (JmImporter    *self,
         {
           JmInsertResult result = { 0, };
 
-          if (jm_store_insert_events (self->store, self->project,
+          if (!in_transaction && jm_store_begin (self->store, &failure))
+            {
+              in_transaction = TRUE;
+              transaction_began = g_get_monotonic_time ();
+            }
+
+          if (failure == NULL &&
+              jm_store_insert_events (self->store, self->project,
                                       (JmEvent **) batch->events->pdata, batch->events->len,
                                       &result, &failure))
             {
-              self->report.imported += result.inserted;
-              self->report.duplicates += result.duplicates;
-              self->report.dropped += result.dropped;
+              pending.inserted += result.inserted;
+              pending.duplicates += result.duplicates;
+              pending.dropped += result.dropped;
+              pending_events += batch->events->len;
             }
         }
 
@@ -1526,6 +1550,31 @@ run_job (JmImporter    *self,
       if (failure != NULL)
         g_atomic_int_set (&job->stop, 1);
 
+      /* What was stored before a failure is kept, as when each batch was committed alone.
+       * A transaction holds the workspace's write lock, which the listener waits for: it is
+       * also committed when the worker has nothing ready and it has been open a while.
+       */
+      now = g_get_monotonic_time ();
+      if (in_transaction &&
+          (last || failure != NULL || pending_events >= TRANSACTION_EVENTS ||
+           (now - transaction_began >= TRANSACTION_INTERVAL &&
+            g_async_queue_length (job->full) <= 0)))
+        {
+          if (jm_store_commit (self->store, failure == NULL ? &failure : NULL))
+            {
+              self->report.imported += pending.inserted;
+              self->report.duplicates += pending.duplicates;
+              self->report.dropped += pending.dropped;
+            }
+          else
+            {
+              g_atomic_int_set (&job->stop, 1);
+            }
+          in_transaction = FALSE;
+          pending = (JmInsertResult) { 0, };
+          pending_events = 0;
+        }
+
       g_clear_error (&batch->error);
       batch->rejected = 0;
       batch->last = FALSE;
@@ -1535,7 +1584,6 @@ run_job (JmImporter    *self,
 
       g_async_queue_push (job->free, batch);
 
-      now = g_get_monotonic_time ();
       if (events - reported_events >= PROGRESS_EVENTS || now - reported_time >= PROGRESS_INTERVAL)
         {
           report_progress (self, job, bytes_read, bytes_total, events);
@@ -1545,6 +1593,9 @@ run_job (JmImporter    *self,
     }
 
   g_thread_join (thread);
+
+  g_assert (!in_transaction);
+  jm_store_set_bulk_import (self->store, FALSE);
 
   if (failure == NULL)
     report_progress (self, job, bytes_total > 0 ? bytes_total : bytes_read, bytes_total, events);

@@ -7,7 +7,6 @@
 
 #define G_LOG_DOMAIN "jm-store"
 
-#include <math.h>
 #include <string.h>
 
 #include "jm-channel.h"
@@ -134,192 +133,6 @@ batch_init (Batch    *batch,
          (batch->upsert_customer = jm_store_prepare_cached (store, upsert_customer_sql, error));
 }
 
-/* Compact JSON. This is the hot path of ingest, so it writes into a reused buffer rather
- * than going through JsonGenerator (which allocates per node and prints every double with
- * 17 digits); the output is plain RFC 8259 JSON that json-glib and SQLite read back.
- */
-static void write_node (GString  *out,
-                        JsonNode *node);
-
-static void
-write_string (GString    *out,
-              const char *string)
-{
-  const char *run = string;
-  const char *p;
-
-  g_string_append_c (out, '"');
-
-  for (p = string; *p != '\0'; p++)
-    {
-      guchar c = *p;
-
-      /* JSON wants the quote, the backslash and the control characters escaped. */
-      if (c >= 0x20 && c != '"' && c != '\\')
-        continue;
-
-      g_string_append_len (out, run, p - run);
-      run = p + 1;
-
-      switch (c)
-        {
-        case '"': g_string_append (out, "\\\""); break;
-        case '\\': g_string_append (out, "\\\\"); break;
-        case '\n': g_string_append (out, "\\n"); break;
-        case '\r': g_string_append (out, "\\r"); break;
-        case '\t': g_string_append (out, "\\t"); break;
-        case '\b': g_string_append (out, "\\b"); break;
-        case '\f': g_string_append (out, "\\f"); break;
-        default: g_string_append_printf (out, "\\u%04x", c); break;
-        }
-    }
-
-  g_string_append_len (out, run, p - run);
-  g_string_append_c (out, '"');
-}
-
-static void
-write_int (GString *out,
-           gint64   value)
-{
-  char buffer[24];
-  char *p = buffer + sizeof buffer;
-  guint64 magnitude = value < 0 ? -(guint64)value : (guint64)value;
-
-  do
-    {
-      *--p = '0' + magnitude % 10;
-      magnitude /= 10;
-    }
-  while (magnitude > 0);
-
-  if (value < 0)
-    *--p = '-';
-
-  g_string_append_len (out, p, buffer + sizeof buffer - p);
-}
-
-static void
-write_double (GString *out,
-              double   value)
-{
-  char buffer[G_ASCII_DTOSTR_BUF_SIZE];
-
-  /* JSON has no NaN or infinity. */
-  if (!isfinite (value))
-    {
-      g_string_append (out, "null");
-      return;
-    }
-
-  /* Whole numbers (prices, counts sent as doubles) without printf */
-  if (fabs (value) < 1e15 && value == (double)(gint64)value)
-    {
-      write_int (out, (gint64)value);
-      g_string_append (out, ".0");
-      return;
-    }
-
-  /* The shortest precision that reads back as the same number (17 digits always do) */
-  g_ascii_formatd (buffer, sizeof buffer, "%.15g", value);
-  if (g_ascii_strtod (buffer, NULL) != value)
-    {
-      g_ascii_formatd (buffer, sizeof buffer, "%.16g", value);
-      if (g_ascii_strtod (buffer, NULL) != value)
-        g_ascii_formatd (buffer, sizeof buffer, "%.17g", value);
-    }
-
-  g_string_append (out, buffer);
-
-  /* Keep a double a double when read back ("2.0", not "2"). */
-  if (strpbrk (buffer, ".eE") == NULL)
-    g_string_append (out, ".0");
-}
-
-static void
-write_object (GString    *out,
-              JsonObject *object)
-{
-  JsonObjectIter iter;
-  const char *member;
-  JsonNode *value;
-  gboolean first = TRUE;
-
-  g_string_append_c (out, '{');
-
-  json_object_iter_init_ordered (&iter, object);
-  while (json_object_iter_next_ordered (&iter, &member, &value))
-    {
-      if (!first)
-        g_string_append_c (out, ',');
-      first = FALSE;
-
-      write_string (out, member);
-      g_string_append_c (out, ':');
-      write_node (out, value);
-    }
-
-  g_string_append_c (out, '}');
-}
-
-static void
-write_node (GString  *out,
-            JsonNode *node)
-{
-  switch (JSON_NODE_TYPE (node))
-    {
-    case JSON_NODE_OBJECT:
-      write_object (out, json_node_get_object (node));
-      break;
-
-    case JSON_NODE_ARRAY:
-      {
-        JsonArray *array = json_node_get_array (node);
-        guint length = json_array_get_length (array);
-
-        g_string_append_c (out, '[');
-        for (guint i = 0; i < length; i++)
-          {
-            if (i > 0)
-              g_string_append_c (out, ',');
-            write_node (out, json_array_get_element (array, i));
-          }
-        g_string_append_c (out, ']');
-      }
-      break;
-
-    case JSON_NODE_VALUE:
-      switch (json_node_get_value_type (node))
-        {
-        case G_TYPE_STRING:
-          write_string (out, json_node_get_string (node));
-          break;
-
-        case G_TYPE_INT64:
-          write_int (out, json_node_get_int (node));
-          break;
-
-        case G_TYPE_DOUBLE:
-          write_double (out, json_node_get_double (node));
-          break;
-
-        case G_TYPE_BOOLEAN:
-          g_string_append (out, json_node_get_boolean (node) ? "true" : "false");
-          break;
-
-        default:
-          g_string_append (out, "null");
-          break;
-        }
-      break;
-
-    case JSON_NODE_NULL:
-    default:
-      g_string_append (out, "null");
-      break;
-    }
-}
-
 /* Compact JSON of an object ("{}" for NULL), in `buffer`. */
 static const char *
 serialize_object (GString    *buffer,
@@ -327,10 +140,7 @@ serialize_object (GString    *buffer,
 {
   g_string_truncate (buffer, 0);
 
-  if (object == NULL)
-    g_string_append (buffer, "{}");
-  else
-    write_object (buffer, object);
+  jm_event_write_json_object (buffer, object);
 
   return buffer->str;
 }
@@ -534,6 +344,10 @@ insert_one (Batch          *batch,
   g_autofree char *name = NULL;
   const char *customer_id = NULL;
   const char *id = event->id;
+  const char *name_text;
+  const char *properties;
+  const char *context;
+  const char *touch;
   int rc;
 
   if (id == NULL || id[0] == '\0')
@@ -542,15 +356,26 @@ insert_one (Batch          *batch,
   if (!resolve_customer (batch, event, &customer_id, error))
     return FALSE;
 
-  name = jm_event_dup_journey_name (event);
-  serialize_object (batch->properties, event->properties);
-  serialize_object (batch->context, event->context);
+  if (event->prepared)
+    {
+      name_text = event->journey_name;
+      properties = event->properties_json;
+      context = event->context_json;
+      touch = event->touch;
+    }
+  else
+    {
+      name_text = name = jm_event_dup_journey_name (event);
+      properties = serialize_object (batch->properties, event->properties);
+      context = serialize_object (batch->context, event->context);
+      touch = jm_channel_for_context (event->context);
+    }
 
   sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC);
   sqlite3_bind_int64 (stmt, 2, batch->project);
   sqlite3_bind_text (stmt, 3, jm_event_type_to_string (event->type), -1, SQLITE_STATIC);
-  if (name != NULL)
-    sqlite3_bind_text (stmt, 4, name, -1, SQLITE_STATIC);
+  if (name_text != NULL)
+    sqlite3_bind_text (stmt, 4, name_text, -1, SQLITE_STATIC);
   else
     sqlite3_bind_null (stmt, 4);
   if (customer_id != NULL)
@@ -564,9 +389,9 @@ insert_one (Batch          *batch,
   sqlite3_bind_int64 (stmt, 7, event->ts);
   sqlite3_bind_int64 (stmt, 8, event->received_at > 0 ? event->received_at : batch->now);
   sqlite3_bind_int64 (stmt, 9, batch->store->next_arrival);
-  sqlite3_bind_text (stmt, 10, batch->properties->str, batch->properties->len, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 11, batch->context->str, batch->context->len, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 12, jm_channel_for_context (event->context), -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 10, properties, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 11, context, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 12, touch, -1, SQLITE_STATIC);
   sqlite3_bind_int64 (stmt, 13, event->consent);
 
   rc = sqlite3_step (stmt);

@@ -91,6 +91,14 @@ gboolean           jm_store_commit                  (JmStore            *self,
                                                      GError            **error);
 void               jm_store_rollback                (JmStore            *self);
 
+/* Bulk import (DESIGN §3): while set, commits use synchronous=NORMAL rather than FULL. In
+ * WAL mode a crash still leaves a consistent workspace; only the last commits may be lost
+ * on a power failure, and importing the file again restores them (ids are idempotent).
+ * The listener never sets it. Inside a transaction it does nothing.
+ */
+void               jm_store_set_bulk_import         (JmStore            *self,
+                                                     gboolean            bulk);
+
 /* Wall-clock milliseconds since the epoch. */
 gint64             jm_store_now_ms                  (void);
 

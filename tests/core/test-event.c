@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include "jm-channel.h"
 #include "jm-event.h"
 #include "jm-json-scanner.h"
 
@@ -398,6 +399,53 @@ test_to_json_round_trip (void)
   g_assert_false (json_object_has_member (track_json, "name"));
 }
 
+/* What the import's worker computes for the store must be what the store computes itself:
+ * the same content id, journey name, channel and compact JSON.
+ */
+static void
+test_prepare_for_store (void)
+{
+  static const char text[] =
+    "{\"type\": \"page\", \"anonymousId\": \"a1\", \"timestamp\": 1782822896000,"
+    " \"properties\": {\"url\": \"https://shop.example/cart?x=1\", \"price\": 2.50,"
+    " \"qty\": 2, \"whole\": 3.0, \"note\": \"say \\\"hi\\\"\\n\", \"tags\": [true, null]},"
+    " \"context\": {\"campaign\": {\"medium\": \"email\", \"source\": \"news\"}}}";
+  g_autoptr(JmEvent) reference = event_from_text (text);
+  g_autoptr(JmEvent) event = event_from_text (text);
+  g_autoptr(GString) scratch = g_string_new ("left over");
+  g_autoptr(GString) expected = g_string_new (NULL);
+  g_autofree char *content_id = jm_event_dup_content_id (reference);
+  g_autofree char *name = jm_event_dup_journey_name (reference);
+
+  g_assert_null (event->id);
+  jm_event_prepare_for_store (event, scratch, TRUE);
+
+  g_assert_true (event->prepared);
+  g_assert_cmpstr (event->id, ==, content_id);
+  g_assert_cmpstr (event->journey_name, ==, name);
+  g_assert_cmpstr (event->journey_name, ==, "/cart");
+  g_assert_cmpstr (event->touch, ==, jm_channel_for_context (reference->context));
+  g_assert_cmpstr (event->touch, ==, JM_CHANNEL_EMAIL);
+  g_assert_cmpstr (event->properties_json, ==,
+                   "{\"url\":\"https://shop.example/cart?x=1\",\"price\":2.5,\"qty\":2,"
+                   "\"whole\":3.0,\"note\":\"say \\\"hi\\\"\\n\",\"tags\":[true,null]}");
+  jm_event_write_json_object (expected, reference->context);
+  g_assert_cmpstr (event->context_json, ==, expected->str);
+  g_assert_null (event->properties);
+  g_assert_null (event->context);
+
+  /* A message id is kept as it is. */
+  g_clear_pointer (&event, jm_event_free);
+  event = event_from_text ("{\"type\": \"track\", \"event\": \"Buy\", \"userId\": \"u\","
+                           " \"messageId\": \"m-1\"}");
+  jm_event_prepare_for_store (event, scratch, FALSE);
+  g_assert_cmpstr (event->id, ==, "m-1");
+  g_assert_cmpstr (event->journey_name, ==, "Buy");
+  g_assert_cmpstr (event->touch, ==, "");
+  g_assert_cmpstr (event->properties_json, ==, "{}");
+  g_assert_nonnull (event->properties);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -414,6 +462,7 @@ main (int   argc,
   g_test_add_func ("/jm/event/consent", test_consent);
   g_test_add_func ("/jm/event/validation", test_validation);
   g_test_add_func ("/jm/event/to-json-round-trip", test_to_json_round_trip);
+  g_test_add_func ("/jm/event/prepare-for-store", test_prepare_for_store);
 
   return g_test_run ();
 }
