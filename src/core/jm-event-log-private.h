@@ -80,6 +80,17 @@ struct _JmEventLog
   sqlite3           *field_db;           /* private read-only connection for fields */
 };
 
+/* Arrays of `n` elements of `size` bytes for columns, freed with g_free(): large ones are
+ * advised to use huge pages (see jm-event-log.c).
+ */
+gpointer     jm_column_new                  (gsize               n,
+                                             gsize               size);
+gpointer     jm_column_new0                 (gsize               n,
+                                             gsize               size);
+gpointer     jm_column_renew                (gpointer            column,
+                                             gsize               n,
+                                             gsize               size);
+
 /* A new log with no columns, owning nothing yet. */
 JmEventLog  *jm_event_log_new_empty         (void);
 /* Hands a g_malloc()ed block to the log, which frees it with itself; returns `block`. */

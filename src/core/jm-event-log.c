@@ -10,16 +10,24 @@
 #include "config.h"
 
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "jm-event-log-private.h"
 #include "jm-store-private.h"
 
-/* Building the log is one sequential scan of the events table (rowid order, one prepared
- * statement) into flat arrays, with customers, names and channels interned as they come.
- * The events are then grouped by customer with a counting sort (customers ordered by id, so
- * that the same workspace always gives the same log) and each customer's events sorted by
- * (ts, arrival); arrival is unique, so the id is only read for the rare rows that tie on
- * both. Session indices for the default gap are computed in a last pass.
+/* Building the log is one pass over the project's journey events (a table scan in rowid
+ * ranges, or a covering index in customer ranges where the schema has one, one thread and
+ * one read-only connection per range) into flat arrays, with customers, names and channels
+ * interned as they come. The ranges are merged, the events grouped by customer with a
+ * counting sort and each customer's events sorted by (ts, arrival); arrival is unique in a
+ * workspace, so the id is only read for rows that tie on both. Customers, names and channels
+ * are numbered in strcmp order, so the same events always give the same log however they
+ * were read. Session indices for the default gap come last.
+ *
+ * The live append merges what arrived since (rowid and arrival both beyond the log's marks)
+ * into a copy of the columns, unless identities changed under the log. Property columns are
+ * read on demand, in rowid ranges too, and kept per log under its mutex.
  */
 
 G_DEFINE_QUARK (jm-event-log-error-quark, jm_event_log_error)
@@ -30,6 +38,65 @@ G_DEFINE_QUARK (jm-event-log-error-quark, jm_event_log_error)
 #define MAX_CHANNELS 256
 
 static const guint32 empty_offsets[1] = { 0 };
+
+/* Columns run to hundreds of megabytes. Touching fresh memory a 4 KiB page at a time is
+ * then a large part of a build (a page fault each, expensive under virtualization), so large
+ * columns ask for transparent huge pages where the system offers them on request.
+ */
+#define HUGE_COLUMN_BYTES (4 << 20)
+
+static void
+advise_huge_pages (gpointer column,
+                   gsize    bytes)
+{
+#if defined(MADV_HUGEPAGE)
+  static gsize page_size;
+  guintptr start;
+  guintptr end;
+
+  if (bytes < HUGE_COLUMN_BYTES)
+    return;
+
+  if (page_size == 0)
+    page_size = MAX (sysconf (_SC_PAGESIZE), 1);
+
+  start = ((guintptr)column + page_size - 1) / page_size * page_size;
+  end = ((guintptr)column + bytes) / page_size * page_size;
+  if (end > start)
+    madvise ((gpointer)start, end - start, MADV_HUGEPAGE);
+#endif
+}
+
+gpointer
+jm_column_new (gsize n,
+               gsize size)
+{
+  gpointer column = g_malloc_n (n, size);
+
+  advise_huge_pages (column, n * size);
+  return column;
+}
+
+gpointer
+jm_column_new0 (gsize n,
+                gsize size)
+{
+  gpointer column = g_malloc0_n (n, size);
+
+  advise_huge_pages (column, n * size);
+  return column;
+}
+
+gpointer
+jm_column_renew (gpointer column,
+                 gsize    n,
+                 gsize    size)
+{
+  column = g_realloc_n (column, n, size);
+  advise_huge_pages (column, n * size);
+  return column;
+}
+
 
 /* GPtrArray calls its free function on NULL elements too. */
 static void
@@ -501,47 +568,72 @@ reader_error (Reader      *reader,
   return FALSE;
 }
 
-/* The journey events read so far, in the order read. */
+/* The journey events read so far, in the order read. Each column is a list of blocks of
+ * ROW_BLOCK_ROWS elements: reading never copies what it has read (growing flat arrays with
+ * realloc() copied them again and again, a page fault per 4 KiB each time), and a column's
+ * blocks can be freed as soon as it has been gathered into the log.
+ */
+#define ROW_BLOCK_SHIFT 19
+#define ROW_BLOCK_ROWS ((gsize)1 << ROW_BLOCK_SHIFT)
+#define ROW_BLOCK_MASK (ROW_BLOCK_ROWS - 1)
+
+/* Element `i` of a column kept in blocks. */
+#define ROW_AT(column, type, i) \
+  (((type *)g_ptr_array_index ((column), (gsize)(i) >> ROW_BLOCK_SHIFT))[(gsize)(i) & ROW_BLOCK_MASK])
+
 typedef struct
 {
-  gsize    n;
-  gsize    capacity;
-  gint64  *rowid;
-  gint64  *ts;
-  gint64  *arrival;
-  guint32 *customer;
-  guint32 *name;
-  guint8  *channel;
+  gsize      n;
+  GPtrArray *rowid;      /* gint64 */
+  GPtrArray *ts;         /* gint64 */
+  GPtrArray *arrival;    /* gint64 */
+  GPtrArray *customer;   /* guint32 */
+  GPtrArray *name;       /* guint32 */
+  GPtrArray *channel;    /* guint8 */
 } Rows;
+
+static void
+rows_init (Rows *rows)
+{
+  rows->n = 0;
+  rows->rowid = g_ptr_array_new_with_free_func (g_free);
+  rows->ts = g_ptr_array_new_with_free_func (g_free);
+  rows->arrival = g_ptr_array_new_with_free_func (g_free);
+  rows->customer = g_ptr_array_new_with_free_func (g_free);
+  rows->name = g_ptr_array_new_with_free_func (g_free);
+  rows->channel = g_ptr_array_new_with_free_func (g_free);
+}
 
 static void
 rows_clear (Rows *rows)
 {
-  g_clear_pointer (&rows->rowid, g_free);
-  g_clear_pointer (&rows->ts, g_free);
-  g_clear_pointer (&rows->arrival, g_free);
-  g_clear_pointer (&rows->customer, g_free);
-  g_clear_pointer (&rows->name, g_free);
-  g_clear_pointer (&rows->channel, g_free);
-  rows->n = rows->capacity = 0;
+  g_clear_pointer (&rows->rowid, g_ptr_array_unref);
+  g_clear_pointer (&rows->ts, g_ptr_array_unref);
+  g_clear_pointer (&rows->arrival, g_ptr_array_unref);
+  g_clear_pointer (&rows->customer, g_ptr_array_unref);
+  g_clear_pointer (&rows->name, g_ptr_array_unref);
+  g_clear_pointer (&rows->channel, g_ptr_array_unref);
+  rows->n = 0;
 }
 
-static void
-rows_grow (Rows *rows)
+/* The index of a new row at the end. */
+static gsize
+rows_add (Rows *rows)
 {
-  gsize capacity = MAX (rows->capacity + rows->capacity / 2, 4096);
+  if ((rows->n >> ROW_BLOCK_SHIFT) == rows->rowid->len)
+    {
+      /* The log's columns are indexed with 32-bit positions. */
+      g_assert (rows->n < G_MAXUINT32);
 
-  /* The columns are indexed with 32-bit positions. */
-  g_assert (rows->capacity < G_MAXUINT32);
-  capacity = MIN (capacity, (gsize)G_MAXUINT32);
+      g_ptr_array_add (rows->rowid, jm_column_new (ROW_BLOCK_ROWS, sizeof (gint64)));
+      g_ptr_array_add (rows->ts, jm_column_new (ROW_BLOCK_ROWS, sizeof (gint64)));
+      g_ptr_array_add (rows->arrival, jm_column_new (ROW_BLOCK_ROWS, sizeof (gint64)));
+      g_ptr_array_add (rows->customer, jm_column_new (ROW_BLOCK_ROWS, sizeof (guint32)));
+      g_ptr_array_add (rows->name, jm_column_new (ROW_BLOCK_ROWS, sizeof (guint32)));
+      g_ptr_array_add (rows->channel, jm_column_new (ROW_BLOCK_ROWS, sizeof (guint8)));
+    }
 
-  rows->rowid = g_renew (gint64, rows->rowid, capacity);
-  rows->ts = g_renew (gint64, rows->ts, capacity);
-  rows->arrival = g_renew (gint64, rows->arrival, capacity);
-  rows->customer = g_renew (guint32, rows->customer, capacity);
-  rows->name = g_renew (guint32, rows->name, capacity);
-  rows->channel = g_renew (guint8, rows->channel, capacity);
-  rows->capacity = capacity;
+  return rows->n++;
 }
 
 /* Interned strings: customers (stitched and anonymous ones kept apart), names, channels. */
@@ -713,26 +805,25 @@ add_row (Rows         *rows,
         return;
     }
 
-  if (rows->n == rows->capacity)
-    rows_grow (rows);
-
-  i = rows->n++;
-  rows->rowid[i] = sqlite3_column_int64 (stmt, COL_ROWID);
-  rows->ts[i] = sqlite3_column_int64 (stmt, COL_TS);
-  rows->arrival[i] = sqlite3_column_int64 (stmt, COL_ARRIVAL);
-  rows->customer[i] = customer_id != NULL ? intern_customer (dicts, customer_id, FALSE)
-                                          : intern_customer (dicts, anonymous_id, TRUE);
-  rows->name[i] = intern (dicts->chunk, dicts->name_index, dicts->names, name);
-  rows->channel[i] = intern_channel (dicts,
-                                     (const char *)sqlite3_column_text (stmt, COL_TOUCH));
+  i = rows_add (rows);
+  ROW_AT (rows->rowid, gint64, i) = sqlite3_column_int64 (stmt, COL_ROWID);
+  ROW_AT (rows->ts, gint64, i) = sqlite3_column_int64 (stmt, COL_TS);
+  ROW_AT (rows->arrival, gint64, i) = sqlite3_column_int64 (stmt, COL_ARRIVAL);
+  ROW_AT (rows->customer, guint32, i) =
+    customer_id != NULL ? intern_customer (dicts, customer_id, FALSE)
+                        : intern_customer (dicts, anonymous_id, TRUE);
+  ROW_AT (rows->name, guint32, i) = intern (dicts->chunk, dicts->name_index, dicts->names,
+                                            name);
+  ROW_AT (rows->channel, guint8, i) =
+    intern_channel (dicts, (const char *)sqlite3_column_text (stmt, COL_TOUCH));
 }
 
 /* Sorting ------------------------------------------------------------------------------ */
 
 typedef struct
 {
-  const gint64 *ts;
-  const gint64 *arrival;
+  GPtrArray *ts;
+  GPtrArray *arrival;
 } EventKeys;
 
 static inline int
@@ -740,10 +831,17 @@ compare_event_keys (const EventKeys *keys,
                     guint32          a,
                     guint32          b)
 {
-  if (keys->ts[a] != keys->ts[b])
-    return keys->ts[a] < keys->ts[b] ? -1 : 1;
-  if (keys->arrival[a] != keys->arrival[b])
-    return keys->arrival[a] < keys->arrival[b] ? -1 : 1;
+  gint64 ts_a = ROW_AT (keys->ts, gint64, a);
+  gint64 ts_b = ROW_AT (keys->ts, gint64, b);
+  gint64 arrival_a, arrival_b;
+
+  if (ts_a != ts_b)
+    return ts_a < ts_b ? -1 : 1;
+
+  arrival_a = ROW_AT (keys->arrival, gint64, a);
+  arrival_b = ROW_AT (keys->arrival, gint64, b);
+  if (arrival_a != arrival_b)
+    return arrival_a < arrival_b ? -1 : 1;
   return 0;
 }
 
@@ -826,7 +924,7 @@ sort_tie_by_id (Reader      *reader,
     {
       const char *id = NULL;
 
-      sqlite3_bind_int64 (stmt, 1, rows->rowid[perm[k]]);
+      sqlite3_bind_int64 (stmt, 1, ROW_AT (rows->rowid, gint64, perm[k]));
       if (sqlite3_step (stmt) == SQLITE_ROW)
         id = (const char *)sqlite3_column_text (stmt, 0);
       tied[k].row = perm[k];
@@ -900,7 +998,7 @@ order_customers (const char * const *ids,
                  guint32             n)
 {
   CustomerKeys keys = { ids, anonymous };
-  guint32 *order = g_new (guint32, MAX (n, 1));
+  guint32 *order = jm_column_new (MAX (n, 1), sizeof (guint32));
 
   for (guint32 i = 0; i < n; i++)
     order[i] = i;
@@ -933,7 +1031,7 @@ sort_dictionary (GPtrArray *strings,
 {
   guint32 n = strings->len;
   g_autofree DictionaryEntry *entries = g_new (DictionaryEntry, MAX (n, 1));
-  guint32 *remap = g_new (guint32, MAX (n, 1));
+  guint32 *remap = jm_column_new (MAX (n, 1), sizeof (guint32));
 
   for (guint32 k = 0; k < n; k++)
     {
@@ -990,14 +1088,14 @@ assemble (JmEventLog    *log,
   /* Counting sort by customer: stable, so each customer's rows stay in the order read. */
   offsets = jm_event_log_take_block (log, g_new0 (guint32, n_customers + 1));
   for (guint32 i = 0; i < n; i++)
-    offsets[remap[rows->customer[i]] + 1]++;
+    offsets[remap[ROW_AT (rows->customer, guint32, i)] + 1]++;
   for (guint32 c = 0; c < n_customers; c++)
     offsets[c + 1] += offsets[c];
 
   cursor = g_memdup2 (offsets, sizeof (guint32) * (n_customers + 1));
-  perm = g_new (guint32, MAX (n, 1));
+  perm = jm_column_new (MAX (n, 1), sizeof (guint32));
   for (guint32 i = 0; i < n; i++)
-    perm[cursor[remap[rows->customer[i]]]++] = i;
+    perm[cursor[remap[ROW_AT (rows->customer, guint32, i)]]++] = i;
 
   for (guint32 c = 0; c < n_customers; c++)
     {
@@ -1013,33 +1111,33 @@ assemble (JmEventLog    *log,
   channel_remap = sort_dictionary (dicts->channels, 1);
 
   /* Gather the columns one at a time, freeing each source array as soon as it is done. */
-  customer = jm_event_log_take_block (log, g_new (guint32, MAX (n, 1)));
+  customer = jm_event_log_take_block (log, jm_column_new (MAX (n, 1), sizeof (guint32)));
   for (guint32 c = 0; c < n_customers; c++)
     for (guint32 i = offsets[c]; i < offsets[c + 1]; i++)
       customer[i] = c;
 
-  ts = jm_event_log_take_block (log, g_new (gint64, MAX (n, 1)));
+  ts = jm_event_log_take_block (log, jm_column_new (MAX (n, 1), sizeof (gint64)));
   for (guint32 i = 0; i < n; i++)
-    ts[i] = rows->ts[perm[i]];
-  g_clear_pointer (&rows->ts, g_free);
-  g_clear_pointer (&rows->arrival, g_free);
+    ts[i] = ROW_AT (rows->ts, gint64, perm[i]);
+  g_ptr_array_set_size (rows->ts, 0);
+  g_ptr_array_set_size (rows->arrival, 0);
 
-  rowid = jm_event_log_take_block (log, g_new (gint64, MAX (n, 1)));
+  rowid = jm_event_log_take_block (log, jm_column_new (MAX (n, 1), sizeof (gint64)));
   for (guint32 i = 0; i < n; i++)
-    rowid[i] = rows->rowid[perm[i]];
-  g_clear_pointer (&rows->rowid, g_free);
+    rowid[i] = ROW_AT (rows->rowid, gint64, perm[i]);
+  g_ptr_array_set_size (rows->rowid, 0);
 
-  name = jm_event_log_take_block (log, g_new (guint32, MAX (n, 1)));
+  name = jm_event_log_take_block (log, jm_column_new (MAX (n, 1), sizeof (guint32)));
   for (guint32 i = 0; i < n; i++)
-    name[i] = name_remap[rows->name[perm[i]]];
-  g_clear_pointer (&rows->name, g_free);
+    name[i] = name_remap[ROW_AT (rows->name, guint32, perm[i])];
+  g_ptr_array_set_size (rows->name, 0);
 
-  channel = jm_event_log_take_block (log, g_new (guint8, MAX (n, 1)));
+  channel = jm_event_log_take_block (log, jm_column_new (MAX (n, 1), sizeof (guint8)));
   for (guint32 i = 0; i < n; i++)
-    channel[i] = channel_remap[rows->channel[perm[i]]];
+    channel[i] = channel_remap[ROW_AT (rows->channel, guint8, perm[i])];
   rows_clear (rows);
 
-  session = jm_event_log_take_block (log, g_new (guint32, MAX (n, 1)));
+  session = jm_event_log_take_block (log, jm_column_new (MAX (n, 1), sizeof (guint32)));
 
   log->columns.n_events = n;
   log->columns.n_customers = n_customers;
@@ -1251,19 +1349,18 @@ merge_part (ScanPart *into,
   for (guint32 k = 0; k < from->dicts.channels->len; k++)
     channels[k] = intern_channel (dicts, g_ptr_array_index (from->dicts.channels, k));
 
-  while (rows->capacity < base + from->rows.n)
-    rows_grow (rows);
-
-  memcpy (rows->rowid + base, from->rows.rowid, from->rows.n * sizeof (gint64));
-  memcpy (rows->ts + base, from->rows.ts, from->rows.n * sizeof (gint64));
-  memcpy (rows->arrival + base, from->rows.arrival, from->rows.n * sizeof (gint64));
   for (gsize i = 0; i < from->rows.n; i++)
     {
-      rows->customer[base + i] = customers[from->rows.customer[i]];
-      rows->name[base + i] = names[from->rows.name[i]];
-      rows->channel[base + i] = channels[from->rows.channel[i]];
+      gsize j = rows_add (rows);
+
+      ROW_AT (rows->rowid, gint64, j) = ROW_AT (from->rows.rowid, gint64, i);
+      ROW_AT (rows->ts, gint64, j) = ROW_AT (from->rows.ts, gint64, i);
+      ROW_AT (rows->arrival, gint64, j) = ROW_AT (from->rows.arrival, gint64, i);
+      ROW_AT (rows->customer, guint32, j) = customers[ROW_AT (from->rows.customer, guint32, i)];
+      ROW_AT (rows->name, guint32, j) = names[ROW_AT (from->rows.name, guint32, i)];
+      ROW_AT (rows->channel, guint8, j) = channels[ROW_AT (from->rows.channel, guint8, i)];
     }
-  rows->n = base + from->rows.n;
+  g_assert (rows->n == base + from->rows.n);
 
   rows_clear (&from->rows);
 }
@@ -1364,6 +1461,7 @@ scan (JmStore       *store,
       ScanPart *part = &parts[k];
 
       dictionaries_init (&part->dicts);
+      rows_init (&part->rows);
       part->project = project;
       part->use_index = use_index;
       part->cancellable = cancellable;
@@ -1780,16 +1878,16 @@ merge_delta (JmEventLog    *self,
   /* The delta's rows, grouped by delta customer and sorted. */
   delta_offsets = g_new0 (guint32, n_delta_customers + 1);
   for (guint32 i = 0; i < rows->n; i++)
-    delta_offsets[rows->customer[i] + 1]++;
+    delta_offsets[ROW_AT (rows->customer, guint32, i) + 1]++;
   for (guint32 c = 0; c < n_delta_customers; c++)
     delta_offsets[c + 1] += delta_offsets[c];
-  perm = g_new (guint32, MAX (rows->n, 1));
+  perm = jm_column_new (MAX (rows->n, 1), sizeof (guint32));
   {
     g_autofree guint32 *cursor = g_memdup2 (delta_offsets,
                                             sizeof (guint32) * (n_delta_customers + 1));
 
     for (guint32 i = 0; i < rows->n; i++)
-      perm[cursor[rows->customer[i]]++] = i;
+      perm[cursor[ROW_AT (rows->customer, guint32, i)]++] = i;
   }
   for (guint32 c = 0; c < n_delta_customers; c++)
     {
@@ -1803,12 +1901,12 @@ merge_delta (JmEventLog    *self,
                    n_delta_customers, &merged);
 
   offsets = jm_event_log_take_block (log, g_new (guint32, merged.n + 1));
-  customer = jm_event_log_take_block (log, g_new (guint32, MAX (n, 1)));
-  ts = jm_event_log_take_block (log, g_new (gint64, MAX (n, 1)));
-  rowid = jm_event_log_take_block (log, g_new (gint64, MAX (n, 1)));
-  name = jm_event_log_take_block (log, g_new (guint32, MAX (n, 1)));
-  channel = jm_event_log_take_block (log, g_new (guint8, MAX (n, 1)));
-  session = jm_event_log_take_block (log, g_new (guint32, MAX (n, 1)));
+  customer = jm_event_log_take_block (log, jm_column_new (MAX (n, 1), sizeof (guint32)));
+  ts = jm_event_log_take_block (log, jm_column_new (MAX (n, 1), sizeof (gint64)));
+  rowid = jm_event_log_take_block (log, jm_column_new (MAX (n, 1), sizeof (gint64)));
+  name = jm_event_log_take_block (log, jm_column_new (MAX (n, 1), sizeof (guint32)));
+  channel = jm_event_log_take_block (log, jm_column_new (MAX (n, 1), sizeof (guint8)));
+  session = jm_event_log_take_block (log, jm_column_new (MAX (n, 1), sizeof (guint32)));
   anonymous = jm_event_log_take_block (log, g_new (guint8, MAX (merged.n, 1)));
   ids = g_new (const char *, MAX (merged.n, 1));
 
@@ -1842,7 +1940,7 @@ merge_delta (JmEventLog    *self,
        */
       while (a < a_end || b < b_end)
         {
-          if (b == b_end || (a < a_end && old->ts[a] <= rows->ts[perm[b]]))
+          if (b == b_end || (a < a_end && old->ts[a] <= ROW_AT (rows->ts, gint64, perm[b])))
             {
               ts[out] = old->ts[a];
               rowid[out] = old->rowid[a];
@@ -1854,10 +1952,10 @@ merge_delta (JmEventLog    *self,
             {
               guint32 r = perm[b++];
 
-              ts[out] = rows->ts[r];
-              rowid[out] = rows->rowid[r];
-              name[out] = new_names[rows->name[r]];
-              channel[out] = new_channels[rows->channel[r]];
+              ts[out] = ROW_AT (rows->ts, gint64, r);
+              rowid[out] = ROW_AT (rows->rowid, gint64, r);
+              name[out] = new_names[ROW_AT (rows->name, guint32, r)];
+              channel[out] = new_channels[ROW_AT (rows->channel, guint8, r)];
             }
           customer[out++] = m;
         }
@@ -1896,7 +1994,7 @@ jm_event_log_append (JmEventLog  *self,
 {
   g_autoptr(JmEventLog) log = NULL;
   Dictionaries dicts;
-  Rows rows = { 0, };
+  Rows rows;
   DeltaResult result;
   gint64 generation;
   gint64 max_rowid;
@@ -1916,6 +2014,7 @@ jm_event_log_append (JmEventLog  *self,
   max_arrival = self->max_arrival;
 
   dictionaries_init (&dicts);
+  rows_init (&rows);
   result = read_delta (self, store, &rows, &dicts, &max_rowid, &max_arrival, error);
 
   if (result == DELTA_OK && rows.n == 0)
@@ -2111,7 +2210,7 @@ ensure_rowid_order (JmEventLog *self)
   if (self->rowid_order != NULL)
     return self->rowid_order;
 
-  order = g_new (guint32, MAX (n, 1));
+  order = jm_column_new (MAX (n, 1), sizeof (guint32));
   for (guint32 i = 0; i < n; i++)
     {
       order[i] = i;
@@ -2182,24 +2281,22 @@ field_sql (FieldSource source)
     case FIELD_PROPERTIES:
       return arrow
         ? "SELECT rowid, properties -> ?2 FROM events NOT INDEXED "
-          "WHERE project = ?1 AND rowid <= ?3 AND type IN ('track', 'page', 'screen') "
-          "ORDER BY rowid"
+          "WHERE project = ?1 AND rowid > ?3 AND rowid <= ?4 "
+          "AND type IN ('track', 'page', 'screen') ORDER BY rowid"
         : "SELECT rowid, CASE json_type(properties, ?2) WHEN 'true' THEN 'true' "
           "WHEN 'false' THEN 'false' ELSE json_quote(json_extract(properties, ?2)) END "
-          "FROM events NOT INDEXED "
-          "WHERE project = ?1 AND rowid <= ?3 AND type IN ('track', 'page', 'screen') "
-          "ORDER BY rowid";
+          "FROM events NOT INDEXED WHERE project = ?1 AND rowid > ?3 AND rowid <= ?4 "
+          "AND type IN ('track', 'page', 'screen') ORDER BY rowid";
 
     case FIELD_CONTEXT:
       return arrow
         ? "SELECT rowid, context -> ?2 FROM events NOT INDEXED "
-          "WHERE project = ?1 AND rowid <= ?3 AND type IN ('track', 'page', 'screen') "
-          "ORDER BY rowid"
+          "WHERE project = ?1 AND rowid > ?3 AND rowid <= ?4 "
+          "AND type IN ('track', 'page', 'screen') ORDER BY rowid"
         : "SELECT rowid, CASE json_type(context, ?2) WHEN 'true' THEN 'true' "
           "WHEN 'false' THEN 'false' ELSE json_quote(json_extract(context, ?2)) END "
-          "FROM events NOT INDEXED "
-          "WHERE project = ?1 AND rowid <= ?3 AND type IN ('track', 'page', 'screen') "
-          "ORDER BY rowid";
+          "FROM events NOT INDEXED WHERE project = ?1 AND rowid > ?3 AND rowid <= ?4 "
+          "AND type IN ('track', 'page', 'screen') ORDER BY rowid";
 
     case FIELD_TRAITS:
     default:
@@ -2217,6 +2314,21 @@ typedef struct
   GHashTable *index;   /* text → provisional index */
   GPtrArray  *texts;   /* [0] = NULL */
 } TextDictionary;
+
+static void
+text_dictionary_init (TextDictionary *dict)
+{
+  dict->index = g_hash_table_new (g_str_hash, g_str_equal);
+  dict->texts = g_ptr_array_new_with_free_func (g_free);
+  g_ptr_array_add (dict->texts, NULL);
+}
+
+static void
+text_dictionary_clear (TextDictionary *dict)
+{
+  g_clear_pointer (&dict->index, g_hash_table_unref);
+  g_clear_pointer (&dict->texts, g_ptr_array_unref);
+}
 
 static guint32
 text_dictionary_add (TextDictionary *dict,
@@ -2238,14 +2350,12 @@ text_dictionary_add (TextDictionary *dict,
   return dict->texts->len - 1;
 }
 
-/* Parses the distinct texts into `values` and rewrites `value[0..n)` to its indices. */
-static void
-text_dictionary_finish (TextDictionary  *dict,
-                        guint32         *value,
-                        gsize            n,
-                        ValueDictionary *values)
+/* Parses the distinct texts into `values`: the map from text index to value index. */
+static guint32 *
+text_dictionary_parse (TextDictionary  *dict,
+                       ValueDictionary *values)
 {
-  g_autofree guint32 *remap = g_new0 (guint32, dict->texts->len);
+  guint32 *remap = g_new0 (guint32, dict->texts->len);
 
   for (guint32 k = 1; k < dict->texts->len; k++)
     {
@@ -2254,111 +2364,237 @@ text_dictionary_finish (TextDictionary  *dict,
       remap[k] = value_dictionary_add (values, node);
     }
 
-  for (gsize i = 0; i < n; i++)
-    value[i] = remap[value[i]];
+  return remap;
+}
+
+/* Event fields are read in parts like the build (a rowid range each, one thread and one
+ * connection each): extracting JSON from every row is the slow part. Part k covers the
+ * positions order[first..end) of the events in rowid order and writes the text indices of
+ * its own dictionary there.
+ */
+typedef struct
+{
+  JmEventLog     *log;
+  sqlite3        *db;
+  gboolean        own_db;
+  const char     *sql;
+  const char     *json_path;
+  const guint32  *order;
+  guint32         first;
+  guint32         end;
+  guint32        *value;
+  TextDictionary  texts;
+  gboolean        ok;
+  GError         *error;
+} FieldPart;
+
+static gpointer
+load_field_part (gpointer data)
+{
+  FieldPart *part = data;
+  const gint64 *rowid = part->log->columns.rowid;
+  const guint32 *order = part->order;
+  sqlite3_stmt *stmt = NULL;
+  guint32 k = part->first;
+  int rc;
+
+  if (sqlite3_prepare_v2 (part->db, part->sql, -1, &stmt, NULL) != SQLITE_OK)
+    {
+      g_set_error (&part->error, JM_STORE_ERROR, JM_STORE_ERROR_FAILED,
+                   "Could not read event properties: %s", sqlite3_errmsg (part->db));
+      sqlite3_finalize (stmt);
+      return NULL;
+    }
+
+  sqlite3_bind_int64 (stmt, 1, part->log->project);
+  sqlite3_bind_text (stmt, 2, part->json_path, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 3, part->first > 0 ? rowid[order[part->first - 1]] : G_MININT64);
+  sqlite3_bind_int64 (stmt, 4, rowid[order[part->end - 1]]);
+
+  /* Both the rows and `order` ascend by rowid: a merge maps rows to positions. Rows the log
+   * does not have (events without a name, say) fall through.
+   */
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 row = sqlite3_column_int64 (stmt, 0);
+
+      while (k < part->end && rowid[order[k]] < row)
+        k++;
+      if (k == part->end || rowid[order[k]] != row)
+        continue;
+
+      part->value[order[k++]] = text_dictionary_add (&part->texts,
+                                                      (const char *)sqlite3_column_text (stmt, 1));
+    }
+
+  if (rc != SQLITE_DONE)
+    g_set_error (&part->error, JM_STORE_ERROR, JM_STORE_ERROR_FAILED,
+                 "Could not read event properties: %s", sqlite3_errmsg (part->db));
+  else
+    part->ok = TRUE;
+
+  sqlite3_finalize (stmt);
+  return NULL;
 }
 
 static JmLogField *
-load_field (JmEventLog  *self,
-            FieldSource  source,
-            const char  *json_path,
-            GError     **error)
+load_event_field (JmEventLog  *self,
+                  FieldSource  source,
+                  const char  *json_path,
+                  GError     **error)
+{
+  guint32 n = self->columns.n_events;
+  FieldPart parts[MAX_PARTS];
+  GThread *threads[MAX_PARTS] = { NULL, };
+  ValueDictionary values;
+  g_autofree guint32 *value = jm_column_new0 (MAX (n, 1), sizeof (guint32));
+  const guint32 *order;
+  guint n_parts = scan_parts > 0 ? scan_parts : CLAMP (g_get_num_processors (), 1, MAX_PARTS);
+  gboolean ok = TRUE;
+  sqlite3 *db;
+
+  db = ensure_field_db (self, error);
+  if (db == NULL)
+    return NULL;
+
+  if (n == 0)
+    return log_field_new (n, NULL, NULL);
+
+  order = ensure_rowid_order (self);
+  if (self->db_path == NULL || n < n_parts * min_rows_per_part)
+    n_parts = 1;
+  n_parts = MIN (n_parts, n);
+
+  memset (parts, 0, sizeof parts);
+  for (guint p = 0; p < n_parts; p++)
+    {
+      FieldPart *part = &parts[p];
+
+      part->log = self;
+      part->sql = field_sql (source);
+      part->json_path = json_path;
+      part->order = order;
+      part->first = (guint64)n * p / n_parts;
+      part->end = (guint64)n * (p + 1) / n_parts;
+      part->value = value;
+      text_dictionary_init (&part->texts);
+
+      if (p == 0)
+        part->db = db;
+      else if ((part->db = open_reader (self->db_path, &part->error)) != NULL)
+        {
+          part->own_db = TRUE;
+          threads[p] = g_thread_new ("jm-event-log", load_field_part, part);
+        }
+    }
+
+  load_field_part (&parts[0]);
+
+  for (guint p = 1; p < n_parts; p++)
+    {
+      if (threads[p] != NULL)
+        g_thread_join (threads[p]);
+    }
+
+  value_dictionary_init (&values);
+
+  for (guint p = 0; p < n_parts; p++)
+    {
+      FieldPart *part = &parts[p];
+
+      if (ok && !part->ok)
+        {
+          g_propagate_error (error, g_steal_pointer (&part->error));
+          ok = FALSE;
+        }
+
+      if (ok)
+        {
+          g_autofree guint32 *remap = text_dictionary_parse (&part->texts, &values);
+
+          for (guint32 k = part->first; k < part->end; k++)
+            value[order[k]] = remap[value[order[k]]];
+        }
+
+      text_dictionary_clear (&part->texts);
+      g_clear_error (&part->error);
+      if (part->own_db)
+        sqlite3_close (part->db);
+    }
+
+  if (!ok)
+    {
+      value_dictionary_clear (&values);
+      return NULL;
+    }
+
+  g_debug ("Loaded field %s: %u distinct values, %u part%s", json_path, values.values->len - 1,
+           n_parts, n_parts > 1 ? "s" : "");
+
+  return log_field_new (n, g_steal_pointer (&value), &values);
+}
+
+/* Traits belong to the customer: one value per unit, spread over its events. */
+static JmLogField *
+load_traits_field (JmEventLog  *self,
+                   const char  *json_path,
+                   GError     **error)
 {
   guint32 n = self->columns.n_events;
   TextDictionary texts;
   ValueDictionary values;
   sqlite3_stmt *stmt = NULL;
-  g_autofree guint32 *value = g_new0 (guint32, MAX (n, 1));
-  g_autofree guint32 *customer_value = NULL;
+  g_autofree guint32 *value = jm_column_new0 (MAX (n, 1), sizeof (guint32));
+  g_autofree guint32 *customer_value = g_new0 (guint32, MAX (self->columns.n_customers, 1));
+  g_autofree guint32 *remap = NULL;
   sqlite3 *db;
-  gsize n_texts;
   int rc;
 
   db = ensure_field_db (self, error);
   if (db == NULL)
     return NULL;
 
-  if (sqlite3_prepare_v2 (db, field_sql (source), -1, &stmt, NULL) != SQLITE_OK)
+  if (sqlite3_prepare_v2 (db, field_sql (FIELD_TRAITS), -1, &stmt, NULL) != SQLITE_OK)
     {
       g_set_error (error, JM_STORE_ERROR, JM_STORE_ERROR_FAILED,
-                   "Could not read event properties: %s", sqlite3_errmsg (db));
+                   "Could not read customer traits: %s", sqlite3_errmsg (db));
       sqlite3_finalize (stmt);
       return NULL;
     }
 
   sqlite3_bind_int64 (stmt, 1, self->project);
   sqlite3_bind_text (stmt, 2, json_path, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 3, self->max_rowid);
+  text_dictionary_init (&texts);
 
-  texts.index = g_hash_table_new (g_str_hash, g_str_equal);
-  texts.texts = g_ptr_array_new_with_free_func (g_free);
-  g_ptr_array_add (texts.texts, NULL);
-
-  if (source == FIELD_TRAITS)
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
-      /* Traits belong to the customer: one value per unit, spread over its events. */
-      customer_value = g_new0 (guint32, MAX (self->columns.n_customers, 1));
+      const char *id = (const char *)sqlite3_column_text (stmt, 0);
+      const char *text = (const char *)sqlite3_column_text (stmt, 1);
+      gpointer c;
 
-      while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-        {
-          const char *id = (const char *)sqlite3_column_text (stmt, 0);
-          const char *text = (const char *)sqlite3_column_text (stmt, 1);
-          gpointer c;
-
-          /* The mutex is held: read the index directly. */
-          if (text != NULL && id != NULL &&
-              (c = g_hash_table_lookup (self->customer_index, id)) != NULL)
-            customer_value[GPOINTER_TO_UINT (c) - 1] = text_dictionary_add (&texts, text);
-        }
-
-      for (guint32 i = 0; i < n; i++)
-        value[i] = customer_value[self->columns.customer[i]];
-    }
-  else
-    {
-      const guint32 *order = ensure_rowid_order (self);
-      const gint64 *rowid = self->columns.rowid;
-      guint32 k = 0;
-
-      /* Both the rows and `order` ascend by rowid: a merge maps rows to positions. Rows the
-       * log does not have (events without a name, other projects' rows) fall through.
-       */
-      while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-        {
-          gint64 row = sqlite3_column_int64 (stmt, 0);
-          const char *text;
-
-          while (k < n && rowid[order[k]] < row)
-            k++;
-          if (k == n)
-            continue;
-          if (rowid[order[k]] != row)
-            continue;
-
-          text = (const char *)sqlite3_column_text (stmt, 1);
-          value[order[k++]] = text_dictionary_add (&texts, text);
-        }
+      /* The mutex is held: read the index directly. */
+      if (text != NULL && id != NULL &&
+          (c = g_hash_table_lookup (self->customer_index, id)) != NULL)
+        customer_value[GPOINTER_TO_UINT (c) - 1] = text_dictionary_add (&texts, text);
     }
 
   if (rc != SQLITE_DONE)
     {
       g_set_error (error, JM_STORE_ERROR, JM_STORE_ERROR_FAILED,
-                   "Could not read event properties: %s", sqlite3_errmsg (db));
+                   "Could not read customer traits: %s", sqlite3_errmsg (db));
       sqlite3_finalize (stmt);
-      g_hash_table_unref (texts.index);
-      g_ptr_array_unref (texts.texts);
+      text_dictionary_clear (&texts);
       return NULL;
     }
 
   sqlite3_finalize (stmt);
 
-  n_texts = texts.texts->len;
   value_dictionary_init (&values);
-  text_dictionary_finish (&texts, value, n, &values);
-  g_hash_table_unref (texts.index);
-  g_ptr_array_unref (texts.texts);
+  remap = text_dictionary_parse (&texts, &values);
+  text_dictionary_clear (&texts);
 
-  g_debug ("Loaded field %s: %" G_GSIZE_FORMAT " distinct values", json_path, n_texts - 1);
+  for (guint32 i = 0; i < n; i++)
+    value[i] = remap[customer_value[self->columns.customer[i]]];
 
   return log_field_new (n, g_steal_pointer (&value), &values);
 }
@@ -2403,7 +2639,7 @@ derive_field (JmEventLog *self,
           remap[k] = value_dictionary_add (&dict, node);
         }
 
-      value = g_new (guint32, MAX (n, 1));
+      value = jm_column_new (MAX (n, 1), sizeof (guint32));
       for (guint32 i = 0; i < n; i++)
         value[i] = remap[base->value[i]];
 
@@ -2440,8 +2676,12 @@ jm_event_log_get_field (JmEventLog  *self,
       else
         {
           if (source == FIELD_TRAITS)
-            ensure_customer_index (self);
-          loaded = load_field (self, source, json_path, error);
+            {
+              ensure_customer_index (self);
+              loaded = load_traits_field (self, json_path, error);
+            }
+          else
+            loaded = load_event_field (self, source, json_path, error);
         }
 
       if (loaded != NULL)

@@ -76,7 +76,11 @@ typedef struct _JmEventLogBuilder JmEventLogBuilder;
 
 GQuark                    jm_event_log_error_quark      (void);
 
-/* Builds the log of `project` from the workspace in one pass. */
+/* Builds the log of `project` from the workspace in one pass. Call it from the store's
+ * thread; it reads with read-only connections of its own (in parallel on several cores) and
+ * is the only step of an analysis that reads SQLite. NOT_FOUND (JM_STORE_ERROR) for an
+ * unknown project, G_IO_ERROR_CANCELLED when cancelled.
+ */
 JmEventLog               *jm_event_log_build            (JmStore            *store,
                                                          gint64              project,
                                                          GCancellable       *cancellable,

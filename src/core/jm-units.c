@@ -11,6 +11,7 @@
 
 #include <string.h>
 
+#include "jm-event-log-private.h"
 #include "jm-units.h"
 
 /* Filters become a selection of the log's events (DESIGN §5): the time range and the where
@@ -96,7 +97,7 @@ units_per_customer (JmEventLog *log)
 
   units->offsets = g_new (guint32, columns->n_customers + 1);
   units->unit_customer = g_new (guint32, MAX (columns->n_customers, 1));
-  units->events = g_new (guint32, MAX (n, 1));
+  units->events = jm_column_new (MAX (n, 1), sizeof (guint32));
 
   for (guint32 i = 0; i < n; i++)
     units->events[i] = i;
@@ -126,7 +127,7 @@ units_per_default_session (JmEventLog *log)
 
   units->offsets = g_new (guint32, columns->n_sessions + 1);
   units->unit_customer = g_new (guint32, MAX (columns->n_sessions, 1));
-  units->events = g_new (guint32, MAX (n, 1));
+  units->events = jm_column_new (MAX (n, 1), sizeof (guint32));
 
   for (guint32 i = 0; i < n; i++)
     {
@@ -183,13 +184,13 @@ jm_units_new (JmEventLog      *log,
 
   if (filter->where != NULL)
     {
-      where_keep = g_new (gboolean, MAX (columns->n_events, 1));
+      where_keep = jm_column_new (MAX (columns->n_events, 1), sizeof (gboolean));
       if (!jm_where_evaluate (filter->where, log, where_keep, error))
         return NULL;
     }
 
   units = units_new (log, per_session ? JM_UNIT_SESSION : JM_UNIT_CUSTOMER);
-  units->events = g_new (guint32, MAX (columns->n_events, 1));
+  units->events = jm_column_new (MAX (columns->n_events, 1), sizeof (guint32));
   units->offsets = g_new (guint32, (per_session ? columns->n_events : columns->n_customers) + 1);
   units->unit_customer = g_new (guint32, MAX (per_session ? columns->n_events
                                                           : columns->n_customers, 1));
