@@ -81,6 +81,7 @@
 #include <string.h>
 
 #include "jm-demo.h"
+#include "jm-store-private.h"
 #include "jm-event.h"
 #include "jm-time.h"
 
@@ -1682,15 +1683,15 @@ demo_flush (JmStore    *store,
   return TRUE;
 }
 
-gboolean
-jm_demo_generate (JmStore             *store,
-                  gint64               project,
-                  const JmDemoOptions *options,
-                  JmDemoProgressFunc   progress,
-                  gpointer             user_data,
-                  GCancellable        *cancellable,
-                  JmDemoReport        *report,
-                  GError             **error)
+static gboolean
+demo_generate_into (JmStore             *store,
+                    gint64               project,
+                    const JmDemoOptions *options,
+                    JmDemoProgressFunc   progress,
+                    gpointer             user_data,
+                    GCancellable        *cancellable,
+                    JmDemoReport        *report,
+                    GError             **error)
 {
   g_autoptr(JmDemo) demo = NULL;
   g_autoptr(GPtrArray) batch = NULL;
@@ -1762,4 +1763,29 @@ jm_demo_generate (JmStore             *store,
     *report = local;
 
   return TRUE;
+}
+
+gboolean
+jm_demo_generate (JmStore             *store,
+                  gint64               project,
+                  const JmDemoOptions *options,
+                  JmDemoProgressFunc   progress,
+                  gpointer             user_data,
+                  GCancellable        *cancellable,
+                  JmDemoReport        *report,
+                  GError             **error)
+{
+  gboolean ok;
+
+  g_return_val_if_fail (JM_IS_STORE (store), FALSE);
+
+  /* Demo data can always be generated again, so it is written as a bulk import (no fsync
+   * per batch) rather than with the durability the listener needs.
+   */
+  jm_store_set_bulk_import (store, TRUE);
+  ok = demo_generate_into (store, project, options, progress, user_data, cancellable, report,
+                           error);
+  jm_store_set_bulk_import (store, FALSE);
+
+  return ok;
 }
