@@ -180,6 +180,18 @@ analysis_prepare (Analysis  *analysis,
   return analysis->units != NULL;
 }
 
+/* A bad option found by the analysis itself (a regex, a threshold) is bad usage; anything
+ * else is a failure.
+ */
+static int
+analysis_fail (const GError *error)
+{
+  if (g_error_matches (error, JM_ANALYSIS_ERROR, JM_ANALYSIS_ERROR_INVALID_OPTION))
+    return jm_cli_usage ("%s", error->message);
+
+  return jm_cli_fail (error);
+}
+
 static void
 print_result (Analysis *analysis,
               JsonNode *json,
@@ -380,9 +392,7 @@ run_paths (int    argc,
 
       flow = jm_path_flow_compute (analysis.units, &options, &error);
       if (flow == NULL)
-        status = g_error_matches (error, JM_ANALYSIS_ERROR, JM_ANALYSIS_ERROR_INVALID_OPTION)
-                   ? jm_cli_usage ("%s", error->message)
-                   : jm_cli_fail (error);
+        status = analysis_fail (error);
       else if (analysis.common.format == JM_OUTPUT_TEXT)
         print_paths_text (flow);
       else
@@ -511,14 +521,10 @@ run_funnel (int    argc,
 
       funnel = jm_funnel_compute (analysis.units, &options, &error);
       if (funnel == NULL)
-        status = g_error_matches (error, JM_ANALYSIS_ERROR, JM_ANALYSIS_ERROR_INVALID_OPTION)
-                   ? jm_cli_usage ("%s", error->message)
-                   : jm_cli_fail (error);
+        status = analysis_fail (error);
       else if (save_dropoff_spec != NULL && !save_dropoff (&analysis, funnel, save_dropoff_spec,
                                                            &error))
-        status = g_error_matches (error, JM_ANALYSIS_ERROR, JM_ANALYSIS_ERROR_INVALID_OPTION)
-                   ? jm_cli_usage ("%s", error->message)
-                   : jm_cli_fail (error);
+        status = analysis_fail (error);
       else if (analysis.common.format == JM_OUTPUT_TEXT)
         {
           g_print ("Funnel (%s, window %s): %" G_GUINT64_FORMAT " %ss\n\n",
@@ -607,9 +613,7 @@ run_retention (int    argc,
                                         jm_retention_data_end_ms (analysis.log, &analysis.filter),
                                         &error);
       if (retention == NULL)
-        status = g_error_matches (error, JM_ANALYSIS_ERROR, JM_ANALYSIS_ERROR_INVALID_OPTION)
-                   ? jm_cli_usage ("%s", error->message)
-                   : jm_cli_fail (error);
+        status = analysis_fail (error);
       else if (analysis.common.format == JM_OUTPUT_TEXT)
         {
           g_print ("Retention by %s (%s): cohort “%s”, return “%s”\n\n",
@@ -703,9 +707,7 @@ run_attribution (int    argc,
 
       attribution = jm_attribution_compute (analysis.units, &options, &error);
       if (attribution == NULL)
-        status = g_error_matches (error, JM_ANALYSIS_ERROR, JM_ANALYSIS_ERROR_INVALID_OPTION)
-                   ? jm_cli_usage ("%s", error->message)
-                   : jm_cli_fail (error);
+        status = analysis_fail (error);
       else if (analysis.common.format == JM_OUTPUT_TEXT)
         {
           g_print ("Attribution of “%s”: %" G_GINT64_FORMAT " conversions, revenue %.2f\n\n",
@@ -790,9 +792,7 @@ jm_cli_run_insights (int    argc,
 
       insights = jm_insights_compute (analysis.units, &options, &error);
       if (insights == NULL)
-        status = g_error_matches (error, JM_ANALYSIS_ERROR, JM_ANALYSIS_ERROR_INVALID_OPTION)
-                   ? jm_cli_usage ("%s", error->message)
-                   : jm_cli_fail (error);
+        status = analysis_fail (error);
       else if (analysis.common.format == JM_OUTPUT_TEXT)
         {
           guint n = jm_insights_get_n_insights (insights);

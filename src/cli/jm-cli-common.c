@@ -153,6 +153,27 @@ jm_cli_print_json (JsonNode *node)
 }
 
 void
+jm_cli_print_confirmation (const char *member,
+                           const char *value,
+                           const char *flag)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) node = NULL;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, member);
+  json_builder_add_string_value (builder, value);
+  if (flag != NULL)
+    {
+      json_builder_set_member_name (builder, flag);
+      json_builder_add_boolean_value (builder, TRUE);
+    }
+  json_builder_end_object (builder);
+  node = json_builder_get_root (builder);
+  jm_cli_print_json (node);
+}
+
+void
 jm_cli_print_table (const JmTable *table)
 {
   g_autofree char *csv = jm_table_to_csv (table);

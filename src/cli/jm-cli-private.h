@@ -71,6 +71,12 @@ int             jm_cli_usage               (const char       *format,
 int             jm_cli_fail                (const GError     *error);
 
 void            jm_cli_print_json          (JsonNode         *node);
+/* `{"MEMBER":"VALUE"}`, with `"FLAG":true` added when `flag` is given (what `--format json`
+ * prints for a command that changed one thing).
+ */
+void            jm_cli_print_confirmation  (const char       *member,
+                                            const char       *value,
+                                            const char       *flag);
 void            jm_cli_print_table         (const JmTable    *table);
 char           *jm_cli_format_time         (gint64            ms);
 gboolean        jm_cli_stderr_is_terminal  (void);

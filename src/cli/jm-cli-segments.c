@@ -250,19 +250,7 @@ run_delete (int    argc,
            !jm_store_delete_segment (store, project, argv[1], &error))
     status = jm_cli_fail (error);
   else if (common.format == JM_OUTPUT_JSON)
-    {
-      g_autoptr(JsonBuilder) builder = json_builder_new ();
-      g_autoptr(JsonNode) node = NULL;
-
-      json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "name");
-      json_builder_add_string_value (builder, argv[1]);
-      json_builder_set_member_name (builder, "deleted");
-      json_builder_add_boolean_value (builder, TRUE);
-      json_builder_end_object (builder);
-      node = json_builder_get_root (builder);
-      jm_cli_print_json (node);
-    }
+    jm_cli_print_confirmation ("name", argv[1], "deleted");
   else
     g_print ("Deleted segment “%s”\n", argv[1]);
 
