@@ -97,6 +97,22 @@ get_object (JsonObject *object,
   return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
 }
 
+/* A user-given string quoted in an error message: valid UTF-8 and at most 64 characters,
+ * so a long or broken value can neither flood the message nor make it invalid UTF-8.
+ */
+static char *
+dup_excerpt (const char *text)
+{
+  g_autofree char *valid = g_utf8_make_valid (text, -1);
+  g_autofree char *head = NULL;
+
+  if (g_utf8_strlen (valid, -1) <= 64)
+    return g_steal_pointer (&valid);
+
+  head = g_utf8_substring (valid, 0, 64);
+  return g_strconcat (head, "…", NULL);
+}
+
 static const char *
 get_string (JsonObject *object,
             const char *name)
@@ -229,9 +245,12 @@ read_time (JsonObject  *object,
   if (!jm_time_parse_json (node, out_ms))
     {
       if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
-        fail (bad_field, field, error,
-              "%s \"%.64s\" is not an ISO-8601 time or an epoch number", field,
-              json_node_get_string (node));
+        {
+          g_autofree char *excerpt = dup_excerpt (json_node_get_string (node));
+
+          fail (bad_field, field, error,
+                "%s \"%s\" is not an ISO-8601 time or an epoch number", field, excerpt);
+        }
       else
         fail (bad_field, field, error,
               "%s must be an ISO-8601 time or an epoch number, not %s", field,
@@ -294,9 +313,11 @@ read_consent (JsonNode  *node,
           category = consent_from_name (name);
           if (category == 0)
             {
+              g_autofree char *excerpt = dup_excerpt (name);
+
               fail (bad_field, "consent", error,
-                    "Unknown consent category \"%.64s\" (use analytics, marketing or "
-                    "personalization)", name);
+                    "Unknown consent category \"%s\" (use analytics, marketing or "
+                    "personalization)", excerpt);
               return FALSE;
             }
           consent |= category;
@@ -626,9 +647,11 @@ jm_event_new_from_json (JsonObject  *object,
     }
   else if (!jm_event_type_from_string (json_node_get_string (type_node), &type))
     {
+      g_autofree char *excerpt = dup_excerpt (json_node_get_string (type_node));
+
       return fail (bad_field, "type", error,
-                   "Unknown type \"%.64s\" (use track, page, screen, identify, alias or group)",
-                   json_node_get_string (type_node));
+                   "Unknown type \"%s\" (use track, page, screen, identify, alias or group)",
+                   excerpt);
     }
 
   event = jm_event_new (type);

@@ -339,6 +339,36 @@ test_validation (void)
   assert_rejected (long_event, "event", "1024");
 }
 
+/* A long non-ASCII value quoted in an error is cut at a character boundary: the message
+ * stays valid UTF-8 (it ends up in JSON responses and import reports).
+ */
+static void
+test_error_excerpt_is_utf8 (void)
+{
+  GString *value = g_string_new (NULL);
+  g_autofree char *text = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *bad_field = NULL;
+  JmEvent *event;
+
+  /* "xy" then 100 three-byte characters: a cut at byte 64 would split one of them. */
+  g_string_append (value, "xy");
+  for (guint i = 0; i < 100; i++)
+    g_string_append (value, "€");
+  text = g_strdup_printf ("{\"type\":\"%s\",\"userId\":\"u\"}", value->str);
+  g_string_free (value, TRUE);
+
+  g_assert_true (json_parser_load_from_data (parser, text, -1, NULL));
+  event = jm_event_new_from_json (json_node_get_object (json_parser_get_root (parser)), NOW_MS,
+                                  &bad_field, &error);
+  g_assert_null (event);
+  g_assert_cmpstr (bad_field, ==, "type");
+  g_assert_true (g_utf8_validate (error->message, -1, NULL));
+  g_assert_nonnull (strstr (error->message, "xy€€€"));
+  g_assert_nonnull (strstr (error->message, "…"));
+}
+
 static void
 test_to_json_round_trip (void)
 {
@@ -461,6 +491,7 @@ main (int   argc,
   g_test_add_func ("/jm/event/mixpanel", test_mixpanel);
   g_test_add_func ("/jm/event/consent", test_consent);
   g_test_add_func ("/jm/event/validation", test_validation);
+  g_test_add_func ("/jm/event/error-excerpt-is-utf8", test_error_excerpt_is_utf8);
   g_test_add_func ("/jm/event/to-json-round-trip", test_to_json_round_trip);
   g_test_add_func ("/jm/event/prepare-for-store", test_prepare_for_store);
 
