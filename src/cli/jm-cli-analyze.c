@@ -10,6 +10,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "jm-analysis-options.h"
 #include "jm-cli-private.h"
 
 /* The options of DESIGN §11 that every analysis takes, and what they resolve to. */
@@ -23,24 +24,17 @@ typedef struct
   char        *per;
   char        *session_gap;
 
-  JmStore     *store;
-  gint64       project;
-  JmEventLog  *log;
-  JmFilter     filter;
-  JmWhere     *own_where;
-  JmWhere     *segment_where;
-  GHashTable  *segment_customers;
-  JmUnits     *units;
+  JmAnalysisOptions *options;
+  JmStore           *store;
+  gint64             project;
+  JmAnalysisResult  *result;
 } Analysis;
 
 static void
 analysis_clear (Analysis *analysis)
 {
-  g_clear_pointer (&analysis->units, jm_units_free);
-  g_clear_pointer (&analysis->own_where, jm_where_free);
-  g_clear_pointer (&analysis->segment_where, jm_where_free);
-  g_clear_pointer (&analysis->segment_customers, g_hash_table_unref);
-  g_clear_pointer (&analysis->log, jm_event_log_unref);
+  g_clear_pointer (&analysis->result, jm_analysis_result_free);
+  g_clear_pointer (&analysis->options, jm_analysis_options_free);
   g_clear_object (&analysis->store);
   g_clear_pointer (&analysis->from, g_free);
   g_clear_pointer (&analysis->to, g_free);
@@ -81,107 +75,98 @@ analysis_context_new (Analysis   *analysis,
   return context;
 }
 
-static gboolean
-parse_time_option (const char *name,
-                   const char *text,
-                   gint64     *out_ms)
+/* Stores an option given on the command line (repeatable ones with every value). */
+static void
+analysis_set (Analysis   *analysis,
+              const char *name,
+              const char *value)
 {
-  if (jm_time_parse (text, out_ms) && strchr (text, '-') != NULL)
-    return TRUE;
+  if (value == NULL)
+    return;
 
-  jm_cli_usage ("--%s must be a date (2026-06-01) or an ISO-8601 time, not “%s”", name, text);
-  return FALSE;
+  /* Every name set here is an option of the analysis, and only flags check their values. */
+  if (!jm_analysis_options_set (analysis->options, name, value, NULL))
+    g_assert_not_reached ();
+}
+
+static void
+analysis_set_all (Analysis   *analysis,
+                  const char *name,
+                  char      **values)
+{
+  for (guint i = 0; values != NULL && values[i] != NULL; i++)
+    analysis_set (analysis, name, values[i]);
+}
+
+static void
+analysis_set_int (Analysis   *analysis,
+                  const char *name,
+                  int         value)
+{
+  g_autofree char *text = g_strdup_printf ("%d", value);
+
+  analysis_set (analysis, name, text);
 }
 
 /* Checks the common options after parsing; prints the reason and returns FALSE on bad usage. */
 static gboolean
-analysis_check_options (Analysis *analysis)
+analysis_check_options (Analysis       *analysis,
+                        JmAnalysisKind  kind)
 {
-  JmFilter *filter = &analysis->filter;
+  g_autoptr(GError) error = NULL;
 
-  jm_filter_init (filter);
+  analysis->options = jm_analysis_options_new (kind, JM_ANALYSIS_OPTION_STYLE_COMMAND_LINE);
+  analysis_set (analysis, "from", analysis->from);
+  analysis_set (analysis, "to", analysis->to);
+  analysis_set (analysis, "where", analysis->where);
+  analysis_set (analysis, "segment", analysis->segment);
+  analysis_set (analysis, "per", analysis->per);
+  analysis_set (analysis, "session-gap", analysis->session_gap);
 
-  if (analysis->per == NULL || g_str_equal (analysis->per, "customer"))
-    filter->unit = JM_UNIT_CUSTOMER;
-  else if (g_str_equal (analysis->per, "session"))
-    filter->unit = JM_UNIT_SESSION;
-  else
+  if (!jm_analysis_options_check_filter (analysis->options, &error))
     {
-      jm_cli_usage ("--per must be customer or session, not “%s”", analysis->per);
+      jm_cli_usage ("%s", error->message);
       return FALSE;
-    }
-
-  if (analysis->session_gap != NULL &&
-      (!jm_time_parse_duration (analysis->session_gap, &filter->session_gap_ms) ||
-       filter->session_gap_ms <= 0))
-    {
-      jm_cli_usage ("--session-gap must be a duration such as 30m or 2h, not “%s”",
-                    analysis->session_gap);
-      return FALSE;
-    }
-
-  if (analysis->from != NULL)
-    {
-      if (!parse_time_option ("from", analysis->from, &filter->from_ms))
-        return FALSE;
-      filter->has_from = TRUE;
-    }
-
-  if (analysis->to != NULL)
-    {
-      if (!parse_time_option ("to", analysis->to, &filter->to_ms))
-        return FALSE;
-      filter->has_to = TRUE;
-    }
-
-  if (analysis->where != NULL)
-    {
-      g_autoptr(GError) error = NULL;
-
-      analysis->own_where = jm_where_parse (analysis->where, NULL, &error);
-      if (analysis->own_where == NULL)
-        {
-          jm_cli_usage ("--where: %s", error->message);
-          return FALSE;
-        }
-      filter->where = analysis->own_where;
     }
 
   return TRUE;
 }
 
-/* Opens the workspace, loads the project's event log and makes the units. */
+/* Checks the options of the analysis itself, after the common ones; prints the reason and
+ * returns FALSE on bad usage.
+ */
 static gboolean
-analysis_prepare (Analysis  *analysis,
-                  GError   **error)
+analysis_check_all_options (Analysis *analysis)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!jm_analysis_options_check (analysis->options, &error))
+    {
+      jm_cli_usage ("%s", error->message);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* Opens the workspace, loads the project's event log, makes the units and computes. */
+static gboolean
+analysis_run (Analysis  *analysis,
+              GError   **error)
 {
   analysis->store = jm_cli_open_store (&analysis->common, error);
   if (analysis->store == NULL ||
       !jm_cli_lookup_project (analysis->store, &analysis->common, &analysis->project, error))
     return FALSE;
 
-  if (analysis->segment != NULL)
-    {
-      g_autoptr(JmSegment) segment = jm_store_load_segment (analysis->store, analysis->project,
-                                                            analysis->segment, error);
+  analysis->result = jm_analysis_options_run (analysis->options, analysis->store,
+                                              analysis->project, NULL, NULL, error);
 
-      if (segment == NULL ||
-          !jm_segment_apply (segment, &analysis->filter, &analysis->segment_where,
-                             &analysis->segment_customers, error))
-        return FALSE;
-    }
-
-  analysis->log = jm_event_log_load (analysis->store, analysis->project, NULL, error);
-  if (analysis->log == NULL)
-    return FALSE;
-
-  analysis->units = jm_units_new (analysis->log, &analysis->filter, error);
-
-  return analysis->units != NULL;
+  return analysis->result != NULL;
 }
 
 /* A bad option found by the analysis itself (a regex, a threshold) is bad usage; anything
- * else is a failure.
+ * else (the workspace, the segment, the log) is a failure.
  */
 static int
 analysis_fail (const GError *error)
@@ -193,14 +178,20 @@ analysis_fail (const GError *error)
 }
 
 static void
-print_result (Analysis *analysis,
-              JsonNode *json,
-              JmTable  *table)
+print_result (Analysis *analysis)
 {
   if (analysis->common.format == JM_OUTPUT_JSON)
-    jm_cli_print_json (json);
+    {
+      g_autoptr(JsonNode) json = jm_analysis_result_to_json (analysis->result);
+
+      jm_cli_print_json (json);
+    }
   else
-    jm_cli_print_table (table);
+    {
+      g_autoptr(JmTable) table = jm_analysis_result_to_table (analysis->result);
+
+      jm_cli_print_table (table);
+    }
 }
 
 static char *
@@ -262,7 +253,6 @@ run_graph (int    argc,
 {
   Analysis analysis = { 0 };
   g_autoptr(GOptionContext) context = NULL;
-  g_autoptr(JmJourneyGraph) graph = NULL;
   g_autoptr(GError) error = NULL;
   int status = JM_CLI_EXIT_OK;
 
@@ -272,26 +262,18 @@ run_graph (int    argc,
                                   "them. START and END mark where journeys begin\nand end.");
 
   if (!jm_cli_parse (context, &analysis.common, TRUE, &argc, &argv) ||
-      !analysis_check_options (&analysis))
+      !analysis_check_options (&analysis, JM_ANALYSIS_GRAPH))
     status = JM_CLI_EXIT_USAGE;
   else if (argc > 1)
     status = jm_cli_usage ("unexpected argument “%s”", argv[1]);
-  else if (!analysis_prepare (&analysis, &error))
-    status = jm_cli_fail (error);
+  else if (!analysis_check_all_options (&analysis))
+    status = JM_CLI_EXIT_USAGE;
+  else if (!analysis_run (&analysis, &error))
+    status = analysis_fail (error);
+  else if (analysis.common.format == JM_OUTPUT_TEXT)
+    print_graph_text (jm_analysis_result_get_graph (analysis.result), 40);
   else
-    {
-      graph = jm_journey_graph_compute (analysis.units);
-
-      if (analysis.common.format == JM_OUTPUT_TEXT)
-        print_graph_text (graph, 40);
-      else
-        {
-          g_autoptr(JsonNode) json = jm_journey_graph_to_json (graph);
-          g_autoptr(JmTable) table = jm_journey_graph_to_table (graph);
-
-          print_result (&analysis, json, table);
-        }
-    }
+    print_result (&analysis);
 
   analysis_clear (&analysis);
   return status;
@@ -342,9 +324,7 @@ run_paths (int    argc,
   g_auto(GStrv) exclude = NULL;
   g_auto(GStrv) clean = NULL;
   g_autoptr(GOptionContext) context = NULL;
-  g_autoptr(JmPathFlow) flow = NULL;
   g_autoptr(GError) error = NULL;
-  JmPathFlowOptions options;
   int status = JM_CLI_EXIT_OK;
   GOptionEntry entries[] = {
     { "start", 0, 0, G_OPTION_ARG_STRING, &start, "Paths from the first occurrence of EVENT",
@@ -367,41 +347,28 @@ run_paths (int    argc,
   g_option_context_add_main_entries (context, entries, NULL);
 
   if (!jm_cli_parse (context, &analysis.common, TRUE, &argc, &argv) ||
-      !analysis_check_options (&analysis))
+      !analysis_check_options (&analysis, JM_ANALYSIS_PATHS))
     status = JM_CLI_EXIT_USAGE;
   else if (argc > 1)
     status = jm_cli_usage ("unexpected argument “%s”", argv[1]);
-  else if ((start == NULL) == (end == NULL))
-    status = jm_cli_usage ("give either --start EVENT or --end EVENT");
-  else if (steps < 1 || steps > 1000)
-    status = jm_cli_usage ("--steps must be from 1 to 1000");
-  else if (top < 0)
-    status = jm_cli_usage ("--top must be 0 or more");
-  else if (!analysis_prepare (&analysis, &error))
-    status = jm_cli_fail (error);
   else
     {
-      jm_path_flow_options_init (&options);
-      options.anchor = start != NULL ? JM_PATH_ANCHOR_START : JM_PATH_ANCHOR_END;
-      options.event = start != NULL ? start : end;
-      options.steps = steps;
-      options.top = top;
-      options.collapse_repeats = collapse;
-      options.exclude = (const char * const *) exclude;
-      options.clean = (const char * const *) clean;
+      analysis_set (&analysis, "start", start);
+      analysis_set (&analysis, "end", end);
+      analysis_set_int (&analysis, "steps", steps);
+      analysis_set_int (&analysis, "top", top);
+      analysis_set (&analysis, "collapse-repeats", collapse ? "true" : NULL);
+      analysis_set_all (&analysis, "exclude", exclude);
+      analysis_set_all (&analysis, "clean", clean);
 
-      flow = jm_path_flow_compute (analysis.units, &options, &error);
-      if (flow == NULL)
+      if (!analysis_check_all_options (&analysis))
+        status = JM_CLI_EXIT_USAGE;
+      else if (!analysis_run (&analysis, &error))
         status = analysis_fail (error);
       else if (analysis.common.format == JM_OUTPUT_TEXT)
-        print_paths_text (flow);
+        print_paths_text (jm_analysis_result_get_path_flow (analysis.result));
       else
-        {
-          g_autoptr(JsonNode) json = jm_path_flow_to_json (flow);
-          g_autoptr(JmTable) table = jm_path_flow_to_table (flow);
-
-          print_result (&analysis, json, table);
-        }
+        print_result (&analysis);
     }
 
   analysis_clear (&analysis);
@@ -476,9 +443,7 @@ run_funnel (int    argc,
   g_autofree char *breakdown = NULL;
   g_autofree char *save_dropoff_spec = NULL;
   g_autoptr(GOptionContext) context = NULL;
-  g_autoptr(JmFunnel) funnel = NULL;
   g_autoptr(GError) error = NULL;
-  JmFunnelOptions options;
   int status = JM_CLI_EXIT_OK;
   GOptionEntry entries[] = {
     { "step", 0, 0, G_OPTION_ARG_STRING_ARRAY, &steps, "A funnel step, in order (repeat)", "EVENT" },
@@ -498,35 +463,32 @@ run_funnel (int    argc,
                                   NULL);
   g_option_context_add_main_entries (context, entries, NULL);
 
-  jm_funnel_options_init (&options);
-
   if (!jm_cli_parse (context, &analysis.common, TRUE, &argc, &argv) ||
-      !analysis_check_options (&analysis))
+      !analysis_check_options (&analysis, JM_ANALYSIS_FUNNEL))
     status = JM_CLI_EXIT_USAGE;
   else if (argc > 1)
     status = jm_cli_usage ("unexpected argument “%s”", argv[1]);
-  else if (steps == NULL || g_strv_length (steps) < 2)
-    status = jm_cli_usage ("a funnel needs at least two --step EVENT");
-  else if (window != NULL && !jm_time_parse_duration (window, &options.window_ms))
-    status = jm_cli_usage ("--window must be a duration such as 14d or 12h, not “%s”", window);
-  else if (mode != NULL && !jm_funnel_mode_from_string (mode, &options.mode))
-    status = jm_cli_usage ("--mode must be ordered, strict or any, not “%s”", mode);
-  else if (!analysis_prepare (&analysis, &error))
-    status = jm_cli_fail (error);
   else
     {
-      options.steps = (const char * const *) steps;
-      options.exclude = (const char * const *) exclude;
-      options.breakdown = breakdown;
+      JmFunnel *funnel;
 
-      funnel = jm_funnel_compute (analysis.units, &options, &error);
-      if (funnel == NULL)
+      analysis_set_all (&analysis, "step", steps);
+      analysis_set (&analysis, "window", window);
+      analysis_set (&analysis, "mode", mode);
+      analysis_set_all (&analysis, "exclude", exclude);
+      analysis_set (&analysis, "breakdown", breakdown);
+
+      if (!analysis_check_all_options (&analysis))
+        status = JM_CLI_EXIT_USAGE;
+      else if (!analysis_run (&analysis, &error))
         status = analysis_fail (error);
-      else if (save_dropoff_spec != NULL && !save_dropoff (&analysis, funnel, save_dropoff_spec,
-                                                           &error))
+      else if (save_dropoff_spec != NULL &&
+               !save_dropoff (&analysis, jm_analysis_result_get_funnel (analysis.result),
+                              save_dropoff_spec, &error))
         status = analysis_fail (error);
       else if (analysis.common.format == JM_OUTPUT_TEXT)
         {
+          funnel = jm_analysis_result_get_funnel (analysis.result);
           g_print ("Funnel (%s, window %s): %" G_GUINT64_FORMAT " %ss\n\n",
                    jm_funnel_mode_to_string (jm_funnel_get_mode (funnel)),
                    window != NULL ? window : "14d", jm_funnel_get_n_units (funnel),
@@ -541,12 +503,7 @@ run_funnel (int    argc,
             }
         }
       else
-        {
-          g_autoptr(JsonNode) json = jm_funnel_to_json (funnel);
-          g_autoptr(JmTable) table = jm_funnel_to_table (funnel);
-
-          print_result (&analysis, json, table);
-        }
+        print_result (&analysis);
     }
 
   analysis_clear (&analysis);
@@ -566,9 +523,7 @@ run_retention (int    argc,
   int periods = 8;
   gboolean unbounded = FALSE;
   g_autoptr(GOptionContext) context = NULL;
-  g_autoptr(JmRetention) retention = NULL;
   g_autoptr(GError) error = NULL;
-  JmRetentionOptions options;
   int status = JM_CLI_EXIT_OK;
   GOptionEntry entries[] = {
     { "cohort-event", 0, 0, G_OPTION_ARG_STRING, &cohort_event,
@@ -587,35 +542,28 @@ run_retention (int    argc,
                                   NULL);
   g_option_context_add_main_entries (context, entries, NULL);
 
-  jm_retention_options_init (&options);
-
   if (!jm_cli_parse (context, &analysis.common, TRUE, &argc, &argv) ||
-      !analysis_check_options (&analysis))
+      !analysis_check_options (&analysis, JM_ANALYSIS_RETENTION))
     status = JM_CLI_EXIT_USAGE;
   else if (argc > 1)
     status = jm_cli_usage ("unexpected argument “%s”", argv[1]);
-  else if (cohort_event == NULL || return_event == NULL)
-    status = jm_cli_usage ("--cohort-event and --return-event are required");
-  else if (period != NULL && !jm_retention_period_from_string (period, &options.period))
-    status = jm_cli_usage ("--period must be day, week or month, not “%s”", period);
-  else if (periods < 1 || periods > 1000)
-    status = jm_cli_usage ("--periods must be from 1 to 1000");
-  else if (!analysis_prepare (&analysis, &error))
-    status = jm_cli_fail (error);
   else
     {
-      options.cohort_event = cohort_event;
-      options.return_event = return_event;
-      options.periods = periods;
-      options.unbounded = unbounded;
+      JmRetention *retention;
 
-      retention = jm_retention_compute (analysis.units, &options,
-                                        jm_retention_data_end_ms (analysis.log, &analysis.filter),
-                                        &error);
-      if (retention == NULL)
+      analysis_set (&analysis, "cohort-event", cohort_event);
+      analysis_set (&analysis, "return-event", return_event);
+      analysis_set (&analysis, "period", period);
+      analysis_set_int (&analysis, "periods", periods);
+      analysis_set (&analysis, "unbounded", unbounded ? "true" : NULL);
+
+      if (!analysis_check_all_options (&analysis))
+        status = JM_CLI_EXIT_USAGE;
+      else if (!analysis_run (&analysis, &error))
         status = analysis_fail (error);
       else if (analysis.common.format == JM_OUTPUT_TEXT)
         {
+          retention = jm_analysis_result_get_retention (analysis.result);
           g_print ("Retention by %s (%s): cohort “%s”, return “%s”\n\n",
                    jm_retention_period_to_string (retention->period),
                    retention->unbounded ? "unbounded" : "classic", cohort_event, return_event);
@@ -640,12 +588,7 @@ run_retention (int    argc,
             }
         }
       else
-        {
-          g_autoptr(JsonNode) json = jm_retention_to_json (retention);
-          g_autoptr(JmTable) table = jm_retention_to_table (retention);
-
-          print_result (&analysis, json, table);
-        }
+        print_result (&analysis);
     }
 
   analysis_clear (&analysis);
@@ -663,9 +606,7 @@ run_attribution (int    argc,
   g_autofree char *lookback = NULL;
   g_autofree char *revenue_property = NULL;
   g_autoptr(GOptionContext) context = NULL;
-  g_autoptr(JmAttribution) attribution = NULL;
   g_autoptr(GError) error = NULL;
-  JmAttributionOptions options;
   int status = JM_CLI_EXIT_OK;
   GOptionEntry entries[] = {
     { "conversion", 0, 0, G_OPTION_ARG_STRING, &conversion, "The conversion event", "EVENT" },
@@ -683,33 +624,26 @@ run_attribution (int    argc,
                                   "their channel.");
   g_option_context_add_main_entries (context, entries, NULL);
 
-  jm_attribution_options_init (&options);
-
   if (!jm_cli_parse (context, &analysis.common, TRUE, &argc, &argv) ||
-      !analysis_check_options (&analysis))
+      !analysis_check_options (&analysis, JM_ANALYSIS_ATTRIBUTION))
     status = JM_CLI_EXIT_USAGE;
   else if (argc > 1)
     status = jm_cli_usage ("unexpected argument “%s”", argv[1]);
-  else if (conversion == NULL)
-    status = jm_cli_usage ("--conversion EVENT is required");
-  else if (lookback != NULL && !jm_time_parse_duration (lookback, &options.lookback_ms))
-    status = jm_cli_usage ("--lookback must be a duration such as 30d, not “%s”", lookback);
-  else if (analysis.filter.unit == JM_UNIT_SESSION)
-    status = jm_cli_usage ("attribution is per customer: its touchpoints are the sessions");
-  else if (!analysis_prepare (&analysis, &error))
-    status = jm_cli_fail (error);
   else
     {
-      options.conversion_event = conversion;
-      options.session_gap_ms = analysis.filter.session_gap_ms;
-      if (revenue_property != NULL)
-        options.revenue_property = revenue_property;
+      JmAttribution *attribution;
 
-      attribution = jm_attribution_compute (analysis.units, &options, &error);
-      if (attribution == NULL)
+      analysis_set (&analysis, "conversion", conversion);
+      analysis_set (&analysis, "lookback", lookback);
+      analysis_set (&analysis, "revenue-property", revenue_property);
+
+      if (!analysis_check_all_options (&analysis))
+        status = JM_CLI_EXIT_USAGE;
+      else if (!analysis_run (&analysis, &error))
         status = analysis_fail (error);
       else if (analysis.common.format == JM_OUTPUT_TEXT)
         {
+          attribution = jm_analysis_result_get_attribution (analysis.result);
           g_print ("Attribution of “%s”: %" G_GINT64_FORMAT " conversions, revenue %.2f\n\n",
                    conversion, attribution->conversions, attribution->revenue);
           g_print ("%-16s", "CHANNEL");
@@ -727,12 +661,7 @@ run_attribution (int    argc,
             }
         }
       else
-        {
-          g_autoptr(JsonNode) json = jm_attribution_to_json (attribution);
-          g_autoptr(JmTable) table = jm_attribution_to_table (attribution);
-
-          print_result (&analysis, json, table);
-        }
+        print_result (&analysis);
     }
 
   analysis_clear (&analysis);
@@ -750,9 +679,7 @@ jm_cli_run_insights (int    argc,
   g_auto(GStrv) steps = NULL;
   g_auto(GStrv) fields = NULL;
   g_autoptr(GOptionContext) context = NULL;
-  g_autoptr(JmInsights) insights = NULL;
   g_autoptr(GError) error = NULL;
-  JmInsightsOptions options;
   int status = JM_CLI_EXIT_OK;
   GOptionEntry entries[] = {
     { "conversion", 0, 0, G_OPTION_ARG_STRING, &conversion,
@@ -773,28 +700,24 @@ jm_cli_run_insights (int    argc,
                                   "are tested for significance (Benjamini–Hochberg corrected).");
   g_option_context_add_main_entries (context, entries, NULL);
 
-  jm_insights_options_init (&options);
-
   if (!jm_cli_parse (context, &analysis.common, TRUE, &argc, &argv) ||
-      !analysis_check_options (&analysis))
+      !analysis_check_options (&analysis, JM_ANALYSIS_INSIGHTS))
     status = JM_CLI_EXIT_USAGE;
   else if (argc > 1)
     status = jm_cli_usage ("unexpected argument “%s”", argv[1]);
-  else if (steps != NULL && g_strv_length (steps) < 2)
-    status = jm_cli_usage ("give at least two --step EVENT, or none");
-  else if (!analysis_prepare (&analysis, &error))
-    status = jm_cli_fail (error);
   else
     {
-      options.conversion_event = conversion;
-      options.funnel_steps = (const char * const *) steps;
-      options.segment_fields = (const char * const *) fields;
+      analysis_set (&analysis, "conversion", conversion);
+      analysis_set_all (&analysis, "step", steps);
+      analysis_set_all (&analysis, "segment-field", fields);
 
-      insights = jm_insights_compute (analysis.units, &options, &error);
-      if (insights == NULL)
+      if (!analysis_check_all_options (&analysis))
+        status = JM_CLI_EXIT_USAGE;
+      else if (!analysis_run (&analysis, &error))
         status = analysis_fail (error);
       else if (analysis.common.format == JM_OUTPUT_TEXT)
         {
+          JmInsights *insights = jm_analysis_result_get_insights (analysis.result);
           guint n = jm_insights_get_n_insights (insights);
 
           if (n == 0)
@@ -811,12 +734,7 @@ jm_cli_run_insights (int    argc,
             }
         }
       else
-        {
-          g_autoptr(JsonNode) json = jm_insights_to_json (insights);
-          g_autoptr(JmTable) table = jm_insights_to_table (insights);
-
-          print_result (&analysis, json, table);
-        }
+        print_result (&analysis);
     }
 
   analysis_clear (&analysis);

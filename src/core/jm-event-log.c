@@ -769,10 +769,17 @@ enum {
   COL_TYPE,          /* delta_sql only */
 };
 
-/* What came after a log was built (jm_event_log_append()), of every type. */
+/* What came after a log was built (jm_event_log_append()), of every type: rows past the last
+ * rowid, and older rows with a newer arrival. Written as two index searches, since `rowid > ?2
+ * OR arrival > ?3` makes SQLite visit every row of the project.
+ */
 static const char delta_sql[] =
   "SELECT rowid, name, customer_id, anonymous_id, ts, arrival, touch, type "
-  "FROM events WHERE project = ?1 AND (rowid > ?2 OR arrival > ?3) ORDER BY rowid";
+  "FROM events WHERE +project = ?1 AND rowid > ?2 "
+  "UNION ALL "
+  "SELECT rowid, name, customer_id, anonymous_id, ts, arrival, touch, type "
+  "FROM events INDEXED BY events_arrival WHERE project = ?1 AND arrival > ?3 AND rowid <= ?2 "
+  "ORDER BY 1";
 
 static gboolean
 is_journey_type (const char *type)
