@@ -44,6 +44,11 @@ typedef struct
 /* The limits of DESIGN §4. */
 void              jm_ingest_limits_init_default  (JmIngestLimits       *limits);
 
+/* At most this many rejections are listed; `n_items - events->len` counts them all. A body
+ * of thousands of broken events must not cost more memory than the events themselves.
+ */
+#define JM_INGEST_MAX_REJECTIONS 1000
+
 typedef struct
 {
   guint  index;    /* 0-based position of the event in the request */
@@ -51,6 +56,9 @@ typedef struct
   char  *reason;   /* what was wrong, for a person */
 } JmIngestRejection;
 
+/* The events of one request may share JSON objects with each other (a Segment batch's
+ * context is merged into every message by reference): keep them together, on one thread.
+ */
 typedef struct
 {
   GPtrArray *events;     /* JmEvent*: the valid events, ready for jm_store_insert_events() */
@@ -74,14 +82,32 @@ GBytes           *jm_ingest_gunzip               (GBytes               *body,
  *
  * Returns NULL with INVALID_JSON when the body cannot be parsed or has the wrong shape,
  * INVALID_EVENT when no event is valid (the message names the first offending event index
- * and field), TOO_LARGE when the body exceeds max_body_bytes (or a single-message route's
- * event exceeds max_event_bytes). Otherwise every valid event is in `events` and every
- * invalid one in `rejected`.
+ * and field: `event 3: field "timestamp": …`), TOO_LARGE when the body exceeds
+ * max_body_bytes (or a single-message body's event exceeds max_event_bytes). Otherwise
+ * every valid event is in `events` and every invalid one in `rejected` (the first
+ * JM_INGEST_MAX_REJECTIONS of them; a body with no events at all is a valid, empty
+ * request). The mapping of each route onto our model (PostHog's distinct ids in particular)
+ * is described in jm-ingest-request.c and jm-posthog-message.c.
+ *
+ * `length` is held to max_body_bytes: a decompressed gzip body, which may be larger, goes
+ * through jm_ingest_request_decode_body() instead.
  */
 JmIngestRequest  *jm_ingest_request_decode       (JmIngestRoute         route,
                                                   JmEventType           single_type,
                                                   const char           *body,
                                                   gsize                 length,
+                                                  gint64                now_ms,
+                                                  const JmIngestLimits *limits,
+                                                  GError              **error);
+
+/* As jm_ingest_request_decode() for a body as received: when `gzipped` (Content-Encoding:
+ * gzip) the compressed size is held to max_body_bytes and the body decompressed with
+ * jm_ingest_gunzip(), whose output may then be up to max_decompressed_bytes.
+ */
+JmIngestRequest  *jm_ingest_request_decode_body  (JmIngestRoute         route,
+                                                  JmEventType           single_type,
+                                                  GBytes               *body,
+                                                  gboolean              gzipped,
                                                   gint64                now_ms,
                                                   const JmIngestLimits *limits,
                                                   GError              **error);
