@@ -593,7 +593,7 @@ jm_store_clear_events (JmStore  *self,
         }
     }
 
-  if (!jm_store_bump_generation (self, -1, error))
+  if (!jm_store_bump_removals (self, -1, error))
     {
       jm_store_rollback (self);
       return FALSE;

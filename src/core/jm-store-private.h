@@ -147,6 +147,20 @@ gboolean           jm_store_bump_generation         (JmStore            *self,
                                                      gint64              project,
                                                      GError            **error);
 
+/* A project's removals: a counter bumped whenever events of the project are deleted (demo
+ * --replace, erasure, retention). While it is unchanged, a cache of the project's events can
+ * catch up by appending what arrived; once it changed, the cache must be rebuilt.
+ */
+gint64             jm_store_get_removals            (JmStore            *self,
+                                                     gint64              project,
+                                                     GError            **error);
+/* Bumps removals and the generation inside the current transaction (every project when
+ * `project` is -1).
+ */
+gboolean           jm_store_bump_removals           (JmStore            *self,
+                                                     gint64              project,
+                                                     GError            **error);
+
 typedef sqlite3_stmt JmCachedStmt;
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (JmCachedStmt, sqlite3_reset)
 

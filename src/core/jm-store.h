@@ -27,7 +27,7 @@ typedef enum
 } JmStoreError;
 
 /* The current schema version, PRAGMA user_version of a workspace written by this build. */
-#define JM_STORE_SCHEMA_VERSION 1
+#define JM_STORE_SCHEMA_VERSION 2
 
 /* PRAGMA application_id of every workspace ("JMWS"). */
 #define JM_STORE_APPLICATION_ID 0x4A4D5753

@@ -10,6 +10,7 @@
 #include <glib/gstdio.h>
 
 #include "jm-api-key.h"
+#include "jm-event-log.h"
 #include "jm-store-private.h"
 
 #define T0 G_GINT64_CONSTANT (1780000000000)
@@ -82,7 +83,7 @@ file_exec (const char *path,
 }
 
 static gboolean
-file_has_table (const char *path,
+file_has_schema_item (const char *path,
                 const char *table)
 {
   sqlite3 *db = NULL;
@@ -101,9 +102,9 @@ file_has_table (const char *path,
   return count > 0;
 }
 
-/* A v1 workspace with a project, a customer, events and a key. */
+/* A workspace of this build's schema with a project, customers, events and a key. */
 static void
-create_v1_workspace (const char *path)
+create_current_workspace (const char *path)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(JmStore) store = jm_store_open (path, JM_STORE_OPEN_DEFAULT, &error);
@@ -134,27 +135,31 @@ create_v1_workspace (const char *path)
   g_assert_nonnull (secret);
 }
 
-static const JmMigration test_v2 = {
-  2,
+/* Steps a later build would add, numbered after this build's last. */
+#define NEXT (JM_STORE_SCHEMA_VERSION + 1)
+#define AFTER_NEXT (JM_STORE_SCHEMA_VERSION + 2)
+
+static const JmMigration test_next = {
+  NEXT,
   "ALTER TABLE events ADD COLUMN note TEXT;"
   "CREATE TABLE bookmarks (id INTEGER PRIMARY KEY, project INTEGER NOT NULL, "
   "                        name TEXT NOT NULL) STRICT;"
   "INSERT INTO bookmarks (project, name) SELECT id, 'start' FROM projects;",
 };
 
-static const JmMigration failing_v2 = {
-  2,
+static const JmMigration failing_next = {
+  NEXT,
   "CREATE TABLE bookmarks (id INTEGER PRIMARY KEY, name TEXT NOT NULL) STRICT;"
   "UPDATE events SET type = 'not a type';",   /* violates the CHECK constraint */
 };
 
-static const JmMigration test_v3 = {
-  3,
+static const JmMigration test_after_next = {
+  AFTER_NEXT,
   "CREATE TABLE pins (id INTEGER PRIMARY KEY) STRICT;",
 };
 
-static const JmMigration failing_v3 = {
-  3,
+static const JmMigration failing_after_next = {
+  AFTER_NEXT,
   "CREATE TABLE pins (id INTEGER PRIMARY KEY) STRICT;"
   "INSERT INTO no_such_table VALUES (1);",
 };
@@ -194,10 +199,11 @@ test_new_file (Fixture       *fixture,
 
   store = jm_store_open (fixture->path, JM_STORE_OPEN_DEFAULT, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (jm_store_get_schema_version (store), ==, 1);
+  g_assert_cmpint (jm_store_get_schema_version (store), ==, JM_STORE_SCHEMA_VERSION);
   g_clear_object (&store);
 
-  g_assert_cmpint (file_query_int (fixture->path, "PRAGMA user_version"), ==, 1);
+  g_assert_cmpint (file_query_int (fixture->path, "PRAGMA user_version"), ==,
+                   JM_STORE_SCHEMA_VERSION);
   g_assert_cmpint (file_query_int (fixture->path, "PRAGMA application_id"), ==,
                    JM_STORE_APPLICATION_ID);
 }
@@ -218,7 +224,8 @@ test_empty_file (Fixture       *fixture,
   g_assert_true (jm_store_lookup_project (store, JM_STORE_DEFAULT_PROJECT, &project, &error));
   g_clear_object (&store);
 
-  g_assert_cmpint (file_query_int (fixture->path, "PRAGMA user_version"), ==, 1);
+  g_assert_cmpint (file_query_int (fixture->path, "PRAGMA user_version"), ==,
+                   JM_STORE_SCHEMA_VERSION);
   g_assert_cmpint (file_query_int (fixture->path, "PRAGMA auto_vacuum"), ==, 2);
 }
 
@@ -237,7 +244,8 @@ test_empty_database (Fixture       *fixture,
   g_assert_no_error (error);
   g_clear_object (&store);
 
-  g_assert_cmpint (file_query_int (fixture->path, "PRAGMA user_version"), ==, 1);
+  g_assert_cmpint (file_query_int (fixture->path, "PRAGMA user_version"), ==,
+                   JM_STORE_SCHEMA_VERSION);
   g_assert_cmpint (file_query_int (fixture->path, "PRAGMA auto_vacuum"), ==, 2);
   g_assert_cmpint (file_query_int (fixture->path, "SELECT count(*) FROM projects"), ==, 1);
 }
@@ -246,17 +254,17 @@ static void
 test_upgrade_keeps_data (Fixture       *fixture,
                          gconstpointer  data)
 {
-  g_autoptr(GArray) steps = migrations_with (&test_v2, NULL);
+  g_autoptr(GArray) steps = migrations_with (&test_next, NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(JmStore) store = NULL;
   g_autoptr(GPtrArray) keys = NULL;
 
-  create_v1_workspace (fixture->path);
+  create_current_workspace (fixture->path);
 
   store = jm_store_open_with_migrations (fixture->path, JM_STORE_OPEN_DEFAULT,
                                          (JmMigration *)steps->data, steps->len, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (jm_store_get_schema_version (store), ==, 2);
+  g_assert_cmpint (jm_store_get_schema_version (store), ==, NEXT);
 
   /* Everything from before is still there and usable. */
   keys = jm_store_list_api_keys (store, -1, &error);
@@ -272,7 +280,7 @@ test_upgrade_keeps_data (Fixture       *fixture,
   }
   g_clear_object (&store);
 
-  g_assert_cmpint (file_query_int (fixture->path, "PRAGMA user_version"), ==, 2);
+  g_assert_cmpint (file_query_int (fixture->path, "PRAGMA user_version"), ==, NEXT);
   g_assert_cmpint (file_query_int (fixture->path, "SELECT count(*) FROM bookmarks"), ==, 2);
   g_assert_cmpint (file_query_int (fixture->path, "SELECT count(note) FROM events"), ==, 0);
 
@@ -283,45 +291,106 @@ test_upgrade_keeps_data (Fixture       *fixture,
   g_clear_object (&store);
   g_assert_cmpint (file_query_int (fixture->path, "SELECT count(*) FROM bookmarks"), ==, 2);
 
-  /* A build that only knows schema 1 refuses it. */
+  /* This build, which does not know the next schema, refuses it. */
   store = jm_store_open (fixture->path, JM_STORE_OPEN_DEFAULT, &error);
   g_assert_null (store);
   g_assert_error (error, JM_STORE_ERROR, JM_STORE_ERROR_TOO_NEW);
-  g_assert_nonnull (strstr (error->message, "newer version of JourneyMapper (schema 2)"));
-  g_assert_nonnull (strstr (error->message, "understands up to 1"));
+  {
+    g_autofree char *newer = g_strdup_printf ("newer version of JourneyMapper (schema %d)", NEXT);
+    g_autofree char *known = g_strdup_printf ("understands up to %d", JM_STORE_SCHEMA_VERSION);
+
+    g_assert_nonnull (strstr (error->message, newer));
+    g_assert_nonnull (strstr (error->message, known));
+  }
+}
+
+/* A workspace written by the first release (schema 1) is upgraded to this build's schema:
+ * its events stay, projects gain the removals counter, and the event log is built from the
+ * covering index with the same result as before.
+ */
+static void
+test_upgrade_from_schema_1 (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JmStore) store = NULL;
+  g_autoptr(JmEventLog) log = NULL;
+  g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func ((GDestroyNotify)jm_event_free);
+  const JmMigration *real;
+  guint n_real = 0;
+  gint64 project = 0;
+
+  real = jm_store_get_migrations (&n_real);
+  g_assert_cmpint (real[0].version, ==, 1);
+
+  store = jm_store_open_with_migrations (fixture->path, JM_STORE_OPEN_DEFAULT, real, 1, &error);
+  g_assert_no_error (error);
+  g_assert_true (jm_store_lookup_project (store, NULL, &project, &error));
+  for (guint i = 0; i < 60; i++)
+    {
+      JmEvent *event = jm_event_new (i % 3 == 2 ? JM_EVENT_IDENTIFY : JM_EVENT_TRACK);
+
+      event->id = g_strdup_printf ("e%u", i);
+      event->user_id = g_strdup_printf ("u%u", i % 7);
+      if (event->type == JM_EVENT_TRACK)
+        event->event = g_strdup (i % 2 == 0 ? "Viewed" : "Bought");
+      event->ts = T0 + i * 1000;
+      g_ptr_array_add (events, event);
+    }
+  g_assert_true (jm_store_insert_events (store, project, (JmEvent **)events->pdata, events->len,
+                                         NULL, &error));
+  g_assert_no_error (error);
+  g_clear_object (&store);
+
+  g_assert_cmpint (file_query_int (fixture->path, "PRAGMA user_version"), ==, 1);
+  g_assert_false (file_has_schema_item (fixture->path, "events_journey"));
+
+  store = jm_store_open (fixture->path, JM_STORE_OPEN_DEFAULT, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (jm_store_get_schema_version (store), ==, JM_STORE_SCHEMA_VERSION);
+  g_assert_cmpint (jm_store_get_removals (store, project, &error), ==, 0);
+  g_assert_no_error (error);
+
+  log = jm_event_log_build (store, project, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (jm_event_log_get_columns (log)->n_events, ==, 40);
+  g_clear_object (&store);
+
+  g_assert_true (file_has_schema_item (fixture->path, "events_journey"));
+  g_assert_cmpint (file_query_int (fixture->path, "SELECT count(*) FROM events"), ==, 60);
 }
 
 static void
 test_upgrade_several_steps (Fixture       *fixture,
                             gconstpointer  data)
 {
-  g_autoptr(GArray) steps = migrations_with (&test_v2, &test_v3, NULL);
+  g_autoptr(GArray) steps = migrations_with (&test_next, &test_after_next, NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(JmStore) store = NULL;
 
-  create_v1_workspace (fixture->path);
+  create_current_workspace (fixture->path);
 
   store = jm_store_open_with_migrations (fixture->path, JM_STORE_OPEN_DEFAULT,
                                          (JmMigration *)steps->data, steps->len, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (jm_store_get_schema_version (store), ==, 3);
+  g_assert_cmpint (jm_store_get_schema_version (store), ==, AFTER_NEXT);
   g_clear_object (&store);
 
-  g_assert_cmpint (file_query_int (fixture->path, "PRAGMA user_version"), ==, 3);
-  g_assert_true (file_has_table (fixture->path, "bookmarks"));
-  g_assert_true (file_has_table (fixture->path, "pins"));
+  g_assert_cmpint (file_query_int (fixture->path, "PRAGMA user_version"), ==, AFTER_NEXT);
+  g_assert_true (file_has_schema_item (fixture->path, "bookmarks"));
+  g_assert_true (file_has_schema_item (fixture->path, "pins"));
 }
 
 static void
-assert_left_at_v1 (const char *path)
+assert_left_at_current (const char *path)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(JmStore) store = NULL;
   g_autoptr(JmStoreStats) stats = NULL;
 
-  g_assert_cmpint (file_query_int (path, "PRAGMA user_version"), ==, 1);
-  g_assert_false (file_has_table (path, "bookmarks"));
-  g_assert_false (file_has_table (path, "pins"));
+  g_assert_cmpint (file_query_int (path, "PRAGMA user_version"), ==, JM_STORE_SCHEMA_VERSION);
+  g_assert_false (file_has_schema_item (path, "bookmarks"));
+  g_assert_false (file_has_schema_item (path, "pins"));
   g_assert_cmpint (file_query_int (path, "SELECT count(*) FROM events WHERE type = 'track'"),
                    ==, 100);
 
@@ -336,42 +405,49 @@ static void
 test_failing_migration (Fixture       *fixture,
                         gconstpointer  data)
 {
-  g_autoptr(GArray) steps = migrations_with (&failing_v2, NULL);
+  g_autoptr(GArray) steps = migrations_with (&failing_next, NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(JmStore) store = NULL;
   g_autofree char *basename = g_path_get_basename (fixture->path);
+  g_autofree char *next_schema = g_strdup_printf ("schema %d", NEXT);
 
-  create_v1_workspace (fixture->path);
+  create_current_workspace (fixture->path);
 
   store = jm_store_open_with_migrations (fixture->path, JM_STORE_OPEN_DEFAULT,
                                          (JmMigration *)steps->data, steps->len, &error);
   g_assert_null (store);
   g_assert_error (error, JM_STORE_ERROR, JM_STORE_ERROR_FAILED);
   g_assert_nonnull (strstr (error->message, basename));
-  g_assert_nonnull (strstr (error->message, "schema 2"));
+  g_assert_nonnull (strstr (error->message, next_schema));
   g_assert_nonnull (strstr (error->message, "unchanged"));
 
-  assert_left_at_v1 (fixture->path);
+  assert_left_at_current (fixture->path);
 }
 
 static void
 test_failing_later_step (Fixture       *fixture,
                          gconstpointer  data)
 {
-  g_autoptr(GArray) steps = migrations_with (&test_v2, &failing_v3, NULL);
+  g_autoptr(GArray) steps = migrations_with (&test_next, &failing_after_next, NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(JmStore) store = NULL;
 
-  create_v1_workspace (fixture->path);
+  create_current_workspace (fixture->path);
 
-  /* v2 succeeds, v3 fails: the whole upgrade is one transaction, so v2 is undone too. */
+  /* The first step succeeds, the second fails: the whole upgrade is one transaction, so the
+   * first is undone too.
+   */
   store = jm_store_open_with_migrations (fixture->path, JM_STORE_OPEN_DEFAULT,
                                          (JmMigration *)steps->data, steps->len, &error);
   g_assert_null (store);
   g_assert_error (error, JM_STORE_ERROR, JM_STORE_ERROR_FAILED);
-  g_assert_nonnull (strstr (error->message, "schema 3"));
+  {
+    g_autofree char *failed_schema = g_strdup_printf ("schema %d", AFTER_NEXT);
 
-  assert_left_at_v1 (fixture->path);
+    g_assert_nonnull (strstr (error->message, failed_schema));
+  }
+
+  assert_left_at_current (fixture->path);
 }
 
 static void
@@ -381,14 +457,19 @@ test_too_new (Fixture       *fixture,
   g_autoptr(GError) error = NULL;
   g_autoptr(JmStore) store = NULL;
 
-  create_v1_workspace (fixture->path);
+  create_current_workspace (fixture->path);
   file_exec (fixture->path, "PRAGMA user_version = 7");
 
   store = jm_store_open (fixture->path, JM_STORE_OPEN_DEFAULT, &error);
   g_assert_null (store);
   g_assert_error (error, JM_STORE_ERROR, JM_STORE_ERROR_TOO_NEW);
-  g_assert_nonnull (strstr (error->message, "was written by a newer version of JourneyMapper "
-                                            "(schema 7); this version understands up to 1"));
+  {
+    g_autofree char *expected = g_strdup_printf ("was written by a newer version of JourneyMapper "
+                                                 "(schema 7); this version understands up to %d",
+                                                 JM_STORE_SCHEMA_VERSION);
+
+    g_assert_nonnull (strstr (error->message, expected));
+  }
   g_clear_error (&error);
 
   store = jm_store_open (fixture->path, JM_STORE_OPEN_READONLY, &error);
@@ -403,11 +484,11 @@ static void
 test_readonly_needs_upgrade (Fixture       *fixture,
                              gconstpointer  data)
 {
-  g_autoptr(GArray) steps = migrations_with (&test_v2, NULL);
+  g_autoptr(GArray) steps = migrations_with (&test_next, NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(JmStore) store = NULL;
 
-  create_v1_workspace (fixture->path);
+  create_current_workspace (fixture->path);
 
   store = jm_store_open_with_migrations (fixture->path, JM_STORE_OPEN_READONLY,
                                          (JmMigration *)steps->data, steps->len, &error);
@@ -415,7 +496,8 @@ test_readonly_needs_upgrade (Fixture       *fixture,
   g_assert_error (error, JM_STORE_ERROR, JM_STORE_ERROR_FAILED);
   g_assert_nonnull (strstr (error->message, "upgraded"));
 
-  g_assert_cmpint (file_query_int (fixture->path, "PRAGMA user_version"), ==, 1);
+  g_assert_cmpint (file_query_int (fixture->path, "PRAGMA user_version"), ==,
+                   JM_STORE_SCHEMA_VERSION);
 }
 
 int
@@ -431,6 +513,7 @@ main (int   argc,
   ADD ("empty-file", test_empty_file);
   ADD ("empty-database", test_empty_database);
   ADD ("upgrade-keeps-data", test_upgrade_keeps_data);
+  ADD ("upgrade-from-schema-1", test_upgrade_from_schema_1);
   ADD ("upgrade-several-steps", test_upgrade_several_steps);
   ADD ("failing-migration", test_failing_migration);
   ADD ("failing-later-step", test_failing_later_step);

@@ -235,7 +235,7 @@ typedef struct
 static const TableColumns expected_tables[] = {
   { "organizations", "id,name,created" },
   { "hmac_keys", "id,secret,created" },
-  { "projects", "id,organization,name,settings,created,generation" },
+  { "projects", "id,organization,name,settings,created,generation,removals" },
   { "api_keys", "id,project,name,scope,salt,hash,created,last_used,revoked" },
   { "customers", "project,customer_id,first_seen,last_seen,traits" },
   { "identities", "project,anonymous_id,customer_id,created" },
@@ -305,7 +305,7 @@ test_schema_pragmas (Fixture       *fixture,
     static const struct { const char *pragma; gint64 value; } expected[] = {
       { "PRAGMA application_id", JM_STORE_APPLICATION_ID },
       { "PRAGMA auto_vacuum", 2 },
-      { "PRAGMA user_version", 1 },
+      { "PRAGMA user_version", JM_STORE_SCHEMA_VERSION },
     };
 
     for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
