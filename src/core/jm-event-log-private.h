@@ -54,6 +54,10 @@ struct _JmEventLog
   char              *db_path;            /* the workspace file, NULL for an in-memory one */
   gint64             project;
   gint64             generation;
+  /* The project's removals counter when the log was read: appending is only right while it
+   * is unchanged (no event the log holds can have been deleted).
+   */
+  gint64             removals;
   /* The largest rowid and arrival among the project's events (of any type) the log was
    * built from: the live append reads what came after.
    */

@@ -1539,6 +1539,7 @@ jm_event_log_build (JmStore       *store,
   gint64 max_rowid = 0;
   gint64 max_arrival = 0;
   gint64 generation;
+  gint64 removals;
   gint64 began = g_get_monotonic_time ();
   gint64 scanned;
   guint n_parts = 1;
@@ -1554,7 +1555,7 @@ jm_event_log_build (JmStore       *store,
   /* Read before the rows: if a writer commits in between, the log is labelled older than
    * it is and merely rebuilt once more, never taken as current when it is not.
    */
-  generation = jm_store_get_generation (store, project);
+  jm_store_get_change_marks (store, project, &generation, &removals);
 
   memset (parts, 0, sizeof parts);
   ok = scan (store, project, parts, &max_rowid, &max_arrival, &n_parts, cancellable, error);
@@ -1575,6 +1576,7 @@ jm_event_log_build (JmStore       *store,
   attach_store (log, store);
   log->project = project;
   log->generation = generation;
+  log->removals = removals;
   log->max_rowid = max_rowid;
   log->max_arrival = max_arrival;
   log->n_scan_parts = n_parts;
@@ -1599,6 +1601,7 @@ jm_event_log_load (JmStore       *store,
   JmEventLog *log;
   gint64 created;
   gint64 generation;
+  gint64 removals;
 
   g_return_val_if_fail (JM_IS_STORE (store), NULL);
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
@@ -1607,7 +1610,7 @@ jm_event_log_load (JmStore       *store,
   if (!lookup_project_created (store, project, &created, error))
     return NULL;
 
-  generation = jm_store_get_generation (store, project);
+  jm_store_get_change_marks (store, project, &generation, &removals);
   path = jm_event_log_dup_cache_path (store, project);
 
   if (path != NULL)
@@ -1615,6 +1618,8 @@ jm_event_log_load (JmStore       *store,
       log = jm_event_log_read_cache (path, project, created, generation, &local_error);
       if (log != NULL)
         {
+          /* The cache is of this generation, so of these removals too. */
+          log->removals = removals;
           attach_store (log, store);
           return log;
         }
@@ -2004,6 +2009,7 @@ jm_event_log_append (JmEventLog  *self,
   Rows rows;
   DeltaResult result;
   gint64 generation;
+  gint64 removals;
   gint64 max_rowid;
   gint64 max_arrival;
 
@@ -2013,9 +2019,15 @@ jm_event_log_append (JmEventLog  *self,
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   /* Read before the delta, for the same reason as in a build. */
-  generation = jm_store_get_generation (store, self->project);
+  jm_store_get_change_marks (store, self->project, &generation, &removals);
   if (generation == self->generation)
     return jm_event_log_ref (self);
+
+  /* Events were deleted since (demo --replace, an erasure, retention): some the log holds
+   * may be gone, which no delta can tell.
+   */
+  if (removals != self->removals)
+    return jm_event_log_build (store, self->project, NULL, error);
 
   max_rowid = self->max_rowid;
   max_arrival = self->max_arrival;
@@ -2041,6 +2053,7 @@ jm_event_log_append (JmEventLog  *self,
   attach_store (log, store);
   log->project = self->project;
   log->generation = generation;
+  log->removals = removals;
   log->max_rowid = max_rowid;
   log->max_arrival = max_arrival;
 

@@ -97,8 +97,8 @@ JmEventLog               *jm_event_log_load             (JmStore            *sto
 /* The live append: a log with the events that reached the workspace after `self` was built
  * (merged in order, without reading the rest again), or `self` (a new reference) when
  * nothing changed. When identities were linked since (the events of an anonymous unit moved
- * to a customer, an alias) or events arrived out of order, it builds the log anew. Deletions
- * are not seen: after erasing or expiring events, load or build again. The cache file is
+ * to a customer, an alias), events arrived out of order, or events of the project were
+ * deleted (the project's removals counter moved), it builds the log anew. The cache file is
  * not rewritten. Use from the store's thread.
  */
 JmEventLog               *jm_event_log_append           (JmEventLog         *self,

@@ -161,6 +161,15 @@ gboolean           jm_store_bump_removals           (JmStore            *self,
                                                      gint64              project,
                                                      GError            **error);
 
+/* Generation and removals of a project read together (one snapshot), so that derived data
+ * labelled with them is never taken as newer than what it holds. FALSE when the project does
+ * not exist or the workspace cannot be read.
+ */
+gboolean           jm_store_get_change_marks        (JmStore            *self,
+                                                     gint64              project,
+                                                     gint64             *out_generation,
+                                                     gint64             *out_removals);
+
 typedef sqlite3_stmt JmCachedStmt;
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (JmCachedStmt, sqlite3_reset)
 

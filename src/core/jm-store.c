@@ -1563,6 +1563,34 @@ jm_store_get_generation (JmStore *self,
   return sqlite3_column_int64 (stmt, 0);
 }
 
+gboolean
+jm_store_get_change_marks (JmStore *self,
+                           gint64   project,
+                           gint64  *out_generation,
+                           gint64  *out_removals)
+{
+  g_autoptr(JmCachedStmt) stmt = NULL;
+
+  g_return_val_if_fail (JM_IS_STORE (self), FALSE);
+
+  *out_generation = -1;
+  *out_removals = -1;
+
+  stmt = jm_store_prepare_cached (self,
+                                  "SELECT generation, removals FROM projects WHERE id = ?1",
+                                  NULL);
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_int64 (stmt, 1, project);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    return FALSE;
+
+  *out_generation = sqlite3_column_int64 (stmt, 0);
+  *out_removals = sqlite3_column_int64 (stmt, 1);
+  return TRUE;
+}
+
 gint64
 jm_store_get_removals (JmStore  *self,
                        gint64    project,

@@ -26,13 +26,6 @@
  */
 #define MAX_IDLE_STORES 4
 
-/* Appending keeps a project's log current in milliseconds, but cannot see deletions (an
- * erasure, a retention run). Those remove the cache file beside the workspace, which sends
- * the next request to a full load; as a safety net the log is loaded in full again when it
- * has been kept up by appending for this long.
- */
-#define FULL_RELOAD_INTERVAL_US (5 * G_TIME_SPAN_MINUTE)
-
 /* The cache file of a project as it was when its log was loaded: when it changes (rewritten by
  * another program, removed by an erasure), the log is loaded again.
  */
@@ -54,7 +47,6 @@ typedef struct
   GMutex         mutex;
   JmEventLog    *log;
   CacheIdentity  identity;
-  gint64         loaded_us;   /* monotonic time of the last full load */
 } LogEntry;
 
 /* Reference counted (g_atomic_rc_box): each request in flight holds a reference, so that the
@@ -324,23 +316,20 @@ dup_current_log (JmReadApi  *self,
   LogEntry *entry = lookup_entry (self, project);
   g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&entry->mutex);
   CacheIdentity identity = read_cache_identity (store, project);
-  gint64 now = g_get_monotonic_time ();
   JmEventLog *log;
 
   if (entry->log != NULL && cache_identity_equal (&identity, &entry->identity))
     {
+      /* Appending keeps the log current in milliseconds; after deletions (an erasure, a
+       * retention run) it builds the log anew.
+       */
       log = jm_event_log_append (entry->log, store, error);
       if (log == NULL)
         return NULL;
 
-      if (log == entry->log || now - entry->loaded_us < FULL_RELOAD_INTERVAL_US)
-        {
-          g_clear_pointer (&entry->log, jm_event_log_unref);
-          entry->log = log;
-          return jm_event_log_ref (log);
-        }
-
-      jm_event_log_unref (log);
+      g_clear_pointer (&entry->log, jm_event_log_unref);
+      entry->log = log;
+      return jm_event_log_ref (log);
     }
 
   log = load_log (self, store, project, error);
@@ -350,7 +339,6 @@ dup_current_log (JmReadApi  *self,
   g_clear_pointer (&entry->log, jm_event_log_unref);
   entry->log = log;
   entry->identity = read_cache_identity (store, project);
-  entry->loaded_us = now;
 
   return jm_event_log_ref (log);
 }

@@ -799,6 +799,49 @@ test_append (Fixture       *fixture,
   }
 }
 
+/* After events were deleted (demo --replace here; erasure and retention the same way), the
+ * append cannot keep the old log: what it returns holds only what the workspace still has,
+ * whether events arrived since or not.
+ */
+static void
+test_append_after_deletion (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  g_autoptr(JmEventLog) log = NULL;
+  g_autoptr(JmEventLog) emptied = NULL;
+  g_autoptr(JmEventLog) refilled = NULL;
+  g_autoptr(JmEventLog) from_emptied = NULL;
+  g_autoptr(JmEventLog) rebuilt = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+
+  add_sample_events (fixture);
+  log = load (fixture);
+  g_assert_cmpuint (log->columns.n_events, >, 0);
+
+  g_assert_true (jm_store_clear_events (fixture->store, &error));
+  g_assert_no_error (error);
+
+  emptied = jm_event_log_append (log, fixture->store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (emptied->columns.n_events, ==, 0);
+
+  /* New events after the deletion: only they are in the log, from the old log or the
+   * emptied one.
+   */
+  track (fixture, "zoe", NULL, T0, "Home");
+  refilled = jm_event_log_append (log, fixture->store, &error);
+  g_assert_no_error (error);
+  from_emptied = jm_event_log_append (emptied, fixture->store, &error);
+  g_assert_no_error (error);
+  rebuilt = build (fixture);
+  assert_logs_equal (refilled, rebuilt);
+  assert_logs_equal (from_emptied, rebuilt);
+
+  text = describe (refilled);
+  g_assert_cmpstr (text, ==, "zoe:Home@0");
+}
+
 static void
 test_append_non_journey (Fixture       *fixture,
                          gconstpointer  data)
@@ -1354,6 +1397,7 @@ main (int   argc,
   ADD_DAMAGE ("channel", DAMAGE_CHANNEL);
   ADD_DAMAGE ("dictionary", DAMAGE_DICTIONARY);
   ADD ("append", test_append);
+  ADD ("append/after-deletion", test_append_after_deletion);
   ADD ("append/non-journey", test_append_non_journey);
   ADD ("append/stitching", test_append_stitching);
   ADD ("append/alias", test_append_alias);
