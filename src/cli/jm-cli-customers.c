@@ -197,69 +197,14 @@ run_show (int    argc,
     status = jm_cli_fail (error);
   else if (common.format == JM_OUTPUT_JSON)
     {
-      g_autoptr(JsonBuilder) builder = json_builder_new ();
-      g_autoptr(JsonNode) node = NULL;
+      g_autoptr(JsonNode) node = jm_customer_profile_to_json (profile);
 
-      json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "customer_id");
-      json_builder_add_string_value (builder, profile->customer->customer_id);
-      add_time_member (builder, "first_seen", profile->customer->first_seen);
-      add_time_member (builder, "last_seen", profile->customer->last_seen);
-      add_traits_member (builder, profile->customer->traits);
-      json_builder_set_member_name (builder, "anonymous_ids");
-      json_builder_begin_array (builder);
-      for (guint i = 0; i < profile->anonymous_ids->len; i++)
-        json_builder_add_string_value (builder, g_ptr_array_index (profile->anonymous_ids, i));
-      json_builder_end_array (builder);
-      json_builder_set_member_name (builder, "sessions");
-      json_builder_add_int_value (builder, profile->sessions);
-      json_builder_set_member_name (builder, "events");
-      json_builder_begin_array (builder);
-      for (guint i = 0; i < profile->events->len; i++)
-        {
-          JmTimelineEvent *event = g_ptr_array_index (profile->events, i);
-
-          json_builder_begin_object (builder);
-          add_time_member (builder, "ts", event->ts);
-          json_builder_set_member_name (builder, "type");
-          json_builder_add_string_value (builder, event->type);
-          json_builder_set_member_name (builder, "name");
-          if (event->name != NULL)
-            json_builder_add_string_value (builder, event->name);
-          else
-            json_builder_add_null_value (builder);
-          json_builder_set_member_name (builder, "session");
-          if (event->session != 0)
-            json_builder_add_int_value (builder, event->session);
-          else
-            json_builder_add_null_value (builder);
-          json_builder_set_member_name (builder, "touch");
-          json_builder_add_string_value (builder, event->touch != NULL ? event->touch : "");
-          json_builder_end_object (builder);
-        }
-      json_builder_end_array (builder);
-      json_builder_end_object (builder);
-      node = json_builder_get_root (builder);
       jm_cli_print_json (node);
     }
   else if (common.format == JM_OUTPUT_CSV)
     {
-      const char *columns[] = { "ts", "type", "name", "session", "touch", NULL };
-      g_autoptr(JmTable) table = jm_table_new (columns);
+      g_autoptr(JmTable) table = jm_customer_profile_to_table (profile);
 
-      for (guint i = 0; i < profile->events->len; i++)
-        {
-          JmTimelineEvent *event = g_ptr_array_index (profile->events, i);
-          char *cells[] = {
-            jm_time_format_iso (event->ts),
-            g_strdup (event->type),
-            g_strdup (event->name),
-            event->session ? g_strdup_printf ("%u", event->session) : NULL,
-            g_strdup (event->touch),
-          };
-
-          jm_table_add_row (table, cells);
-        }
       jm_cli_print_table (table);
     }
   else

@@ -8,9 +8,11 @@
 #pragma once
 
 #include "jm-analysis-error.h"
+#include "jm-analysis-options.h"
 #include "jm-api-key.h"
 #include "jm-attribution.h"
 #include "jm-channel.h"
+#include "jm-customer-profile-json.h"
 #include "jm-demo.h"
 #include "jm-event.h"
 #include "jm-event-log.h"
