@@ -9,33 +9,6 @@
 
 #include "jm-cli-private.h"
 
-static void
-add_time_member (JsonBuilder *builder,
-                 const char  *name,
-                 gint64       ms)
-{
-  g_autofree char *iso = jm_time_format_iso (ms);
-
-  json_builder_set_member_name (builder, name);
-  json_builder_add_string_value (builder, iso);
-}
-
-static void
-add_traits_member (JsonBuilder *builder,
-                   const char  *traits)
-{
-  g_autoptr(JsonNode) node = traits != NULL ? json_from_string (traits, NULL) : NULL;
-
-  json_builder_set_member_name (builder, "traits");
-  if (node != NULL)
-    json_builder_add_value (builder, g_steal_pointer (&node));
-  else
-    {
-      json_builder_begin_object (builder);
-      json_builder_end_object (builder);
-    }
-}
-
 static int
 run_list (int    argc,
           char **argv)
@@ -73,29 +46,8 @@ run_list (int    argc,
     status = jm_cli_fail (error);
   else if (common.format == JM_OUTPUT_JSON)
     {
-      g_autoptr(JsonBuilder) builder = json_builder_new ();
-      g_autoptr(JsonNode) node = NULL;
+      g_autoptr(JsonNode) node = jm_customers_to_json (customers);
 
-      json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "customers");
-      json_builder_begin_array (builder);
-      for (guint i = 0; i < customers->len; i++)
-        {
-          JmCustomer *customer = g_ptr_array_index (customers, i);
-
-          json_builder_begin_object (builder);
-          json_builder_set_member_name (builder, "customer_id");
-          json_builder_add_string_value (builder, customer->customer_id);
-          add_time_member (builder, "first_seen", customer->first_seen);
-          add_time_member (builder, "last_seen", customer->last_seen);
-          json_builder_set_member_name (builder, "events");
-          json_builder_add_int_value (builder, customer->events);
-          add_traits_member (builder, customer->traits);
-          json_builder_end_object (builder);
-        }
-      json_builder_end_array (builder);
-      json_builder_end_object (builder);
-      node = json_builder_get_root (builder);
       jm_cli_print_json (node);
     }
   else if (common.format == JM_OUTPUT_CSV)

@@ -40,6 +40,37 @@ add_traits_member (JsonBuilder *builder,
 }
 
 JsonNode *
+jm_customers_to_json (GPtrArray *customers)
+{
+  g_autoptr(JsonBuilder) builder = NULL;
+
+  g_return_val_if_fail (customers != NULL, NULL);
+
+  builder = json_builder_new ();
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "customers");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < customers->len; i++)
+    {
+      JmCustomer *customer = g_ptr_array_index (customers, i);
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "customer_id");
+      json_builder_add_string_value (builder, customer->customer_id);
+      add_time_member (builder, "first_seen", customer->first_seen);
+      add_time_member (builder, "last_seen", customer->last_seen);
+      json_builder_set_member_name (builder, "events");
+      json_builder_add_int_value (builder, customer->events);
+      add_traits_member (builder, customer->traits);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+
+  return json_builder_get_root (builder);
+}
+
+JsonNode *
 jm_customer_profile_to_json (const JmCustomerProfile *profile)
 {
   g_autoptr(JsonBuilder) builder = NULL;

@@ -22,6 +22,11 @@ G_BEGIN_DECLS
  */
 JsonNode *jm_customer_profile_to_json  (const JmCustomerProfile *profile);
 
+/* A list of customers (JmCustomer*) as `customers list --format json` gives it:
+ * {"customers":[{"customer_id","first_seen","last_seen","events","traits"}]}.
+ */
+JsonNode *jm_customers_to_json         (GPtrArray               *customers);
+
 /* The timeline as a table (`--format csv`): ts, type, name, session, touch. */
 JmTable  *jm_customer_profile_to_table (const JmCustomerProfile *profile);
 
