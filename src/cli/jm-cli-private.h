@@ -93,6 +93,8 @@ int             jm_cli_run_insights        (int               argc,
                                             char            **argv);
 int             jm_cli_run_keys            (int               argc,
                                             char            **argv);
+int             jm_cli_run_layout          (int               argc,
+                                            char            **argv);
 int             jm_cli_run_projects        (int               argc,
                                             char            **argv);
 int             jm_cli_run_segments        (int               argc,

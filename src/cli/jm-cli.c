@@ -21,6 +21,7 @@ static const JmCliCommand commands[] = {
   { "analyze", "Journey graph, paths, funnels, retention and attribution", jm_cli_run_analyze },
   { "insights", "Automatic, evidence-backed insights", jm_cli_run_insights },
   { "segments", "Save, list and delete segments of customers", jm_cli_run_segments },
+  { "layout", "Lay out charts from graph files (Sankey)", jm_cli_run_layout },
   { "serve", "Receive events over HTTP and stream them live", jm_cli_run_serve },
 };
 
