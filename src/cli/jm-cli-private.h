@@ -97,6 +97,8 @@ int             jm_cli_run_layout          (int               argc,
                                             char            **argv);
 int             jm_cli_run_projects        (int               argc,
                                             char            **argv);
+int             jm_cli_run_render          (int               argc,
+                                            char            **argv);
 int             jm_cli_run_segments        (int               argc,
                                             char            **argv);
 int             jm_cli_run_serve           (int               argc,

@@ -20,6 +20,7 @@ static const JmCliCommand commands[] = {
   { "customers", "List customers and show one customer's timeline", jm_cli_run_customers },
   { "analyze", "Journey graph, paths, funnels, retention and attribution", jm_cli_run_analyze },
   { "insights", "Automatic, evidence-backed insights", jm_cli_run_insights },
+  { "render", "Draw a chart into an SVG, PNG or PDF file", jm_cli_run_render },
   { "segments", "Save, list and delete segments of customers", jm_cli_run_segments },
   { "layout", "Lay out charts from graph files (Sankey)", jm_cli_run_layout },
   { "serve", "Receive events over HTTP and stream them live", jm_cli_run_serve },
