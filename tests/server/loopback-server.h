@@ -34,19 +34,31 @@ loopback_server_thread (gpointer data)
   LoopbackServer *self = data;
   g_autoptr(SoupServer) server = NULL;
   g_autoptr(GError) error = NULL;
-  GSList *uris;
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSList) listeners = NULL;
 
   g_main_context_push_thread_default (self->context);
 
   server = soup_server_new (NULL, NULL);
   soup_server_add_handler (server, NULL, self->callback, self->user_data, NULL);
-  if (soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error))
+  /* An explicit address rather than soup_server_listen_local(), which leaks the address it
+   * reads back in libsoup 3.2.
+   */
+  if (soup_server_listen (server, address, 0, &error))
     {
-      uris = soup_server_get_uris (server);
-      g_mutex_lock (&self->mutex);
-      self->base_url = g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uris->data));
-      g_mutex_unlock (&self->mutex);
-      g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+      g_autoptr(GSocketAddress) local = NULL;
+
+      listeners = soup_server_get_listeners (server);
+      local = g_socket_get_local_address (listeners->data, &error);
+      if (local != NULL)
+        {
+          g_mutex_lock (&self->mutex);
+          self->base_url = g_strdup_printf ("http://127.0.0.1:%u",
+                                            g_inet_socket_address_get_port (
+                                              G_INET_SOCKET_ADDRESS (local)));
+          g_mutex_unlock (&self->mutex);
+        }
     }
 
   g_mutex_lock (&self->mutex);
