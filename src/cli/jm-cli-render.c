@@ -49,7 +49,6 @@ static const AnalysisOption analysis_options[] = {
   { "step", "EVENT", "A funnel step, in order (repeat)" },
   { "window", "DURATION", "Time allowed from step 1 to the last step (default 14d)" },
   { "mode", "MODE", "ordered (default), strict or any" },
-  { "breakdown", "FIELD", "Split by a field's value at step 1 (the chart shows all units)" },
   { "cohort-event", "EVENT", "The event whose first occurrence puts a unit in a cohort" },
   { "return-event", "EVENT", "The event that counts as coming back" },
   { "period", "PERIOD", "day, week (default) or month" },
