@@ -2288,46 +2288,6 @@ ensure_field_db (JmEventLog  *self,
   return self->field_db;
 }
 
-static const char *
-field_sql (FieldSource source)
-{
-  /* `->` (SQLite 3.38) gives the JSON text of the value: strings stay apart from numbers,
-   * booleans from 0/1. Older SQLite gets there with json_type() and json_quote().
-   */
-  gboolean arrow = sqlite3_libversion_number () >= 3038000;
-
-  switch (source)
-    {
-    case FIELD_PROPERTIES:
-      return arrow
-        ? "SELECT rowid, properties -> ?2 FROM events NOT INDEXED "
-          "WHERE project = ?1 AND rowid > ?3 AND rowid <= ?4 "
-          "AND type IN ('track', 'page', 'screen') ORDER BY rowid"
-        : "SELECT rowid, CASE json_type(properties, ?2) WHEN 'true' THEN 'true' "
-          "WHEN 'false' THEN 'false' ELSE json_quote(json_extract(properties, ?2)) END "
-          "FROM events NOT INDEXED WHERE project = ?1 AND rowid > ?3 AND rowid <= ?4 "
-          "AND type IN ('track', 'page', 'screen') ORDER BY rowid";
-
-    case FIELD_CONTEXT:
-      return arrow
-        ? "SELECT rowid, context -> ?2 FROM events NOT INDEXED "
-          "WHERE project = ?1 AND rowid > ?3 AND rowid <= ?4 "
-          "AND type IN ('track', 'page', 'screen') ORDER BY rowid"
-        : "SELECT rowid, CASE json_type(context, ?2) WHEN 'true' THEN 'true' "
-          "WHEN 'false' THEN 'false' ELSE json_quote(json_extract(context, ?2)) END "
-          "FROM events NOT INDEXED WHERE project = ?1 AND rowid > ?3 AND rowid <= ?4 "
-          "AND type IN ('track', 'page', 'screen') ORDER BY rowid";
-
-    case FIELD_TRAITS:
-    default:
-      return arrow
-        ? "SELECT customer_id, traits -> ?2 FROM customers WHERE project = ?1"
-        : "SELECT customer_id, CASE json_type(traits, ?2) WHEN 'true' THEN 'true' "
-          "WHEN 'false' THEN 'false' ELSE json_quote(json_extract(traits, ?2)) END "
-          "FROM customers WHERE project = ?1";
-    }
-}
-
 /* Distinct JSON texts as read, numbered from 1, before they are parsed. */
 typedef struct
 {
@@ -2388,25 +2348,84 @@ text_dictionary_parse (TextDictionary  *dict,
 }
 
 /* Event fields are read in parts like the build (a rowid range each, one thread and one
- * connection each): extracting JSON from every row is the slow part. Part k covers the
- * positions order[first..end) of the events in rowid order and writes the text indices of
- * its own dictionary there.
+ * connection each): extracting JSON from every row is the slow part. Several fields share
+ * one scan: each row is read once and SQLite parses its JSON once for all of them (its
+ * JSON functions keep the last parsed texts of a statement). Part k covers the positions
+ * order[first..end) of the events in rowid order and writes, for each field, the text
+ * indices of its own dictionary there.
  */
 typedef struct
 {
-  JmEventLog     *log;
-  sqlite3        *db;
-  gboolean        own_db;
-  const char     *sql;
-  const char     *json_path;
-  const guint32  *order;
-  guint32         first;
-  guint32         end;
-  guint32        *value;
-  TextDictionary  texts;
-  gboolean        ok;
-  GError         *error;
+  JmEventLog      *log;
+  sqlite3         *db;
+  gboolean         own_db;
+  const char      *sql;
+  guint            n_fields;
+  char   * const  *json_paths;
+  const guint32   *order;
+  guint32          first;
+  guint32          end;
+  guint32        **value;     /* [n_fields] */
+  TextDictionary  *texts;     /* [n_fields] */
+  gboolean         ok;
+  GError          *error;
 } FieldPart;
+
+/* The scan of `n_fields` event fields: column f + 1 is field f (parameter f + 2), the
+ * rowid range is parameters n_fields + 2 and n_fields + 3.
+ */
+static char *
+event_fields_sql (const FieldSource *sources,
+                  guint              n_fields)
+{
+  /* `->` (SQLite 3.38) gives the JSON text of the value: strings stay apart from numbers,
+   * booleans from 0/1. Older SQLite gets there with json_type() and json_quote().
+   */
+  gboolean arrow = sqlite3_libversion_number () >= 3038000;
+  g_autoptr(GString) sql = g_string_new ("SELECT rowid");
+
+  for (guint f = 0; f < n_fields; f++)
+    {
+      const char *column = sources[f] == FIELD_CONTEXT ? "context" : "properties";
+
+      if (arrow)
+        g_string_append_printf (sql, ", %s -> ?%u", column, f + 2);
+      else
+        g_string_append_printf (sql, ", CASE json_type(%s, ?%u) WHEN 'true' THEN 'true' "
+                                "WHEN 'false' THEN 'false' ELSE "
+                                "json_quote(json_extract(%s, ?%u)) END",
+                                column, f + 2, column, f + 2);
+    }
+
+  g_string_append_printf (sql, " FROM events NOT INDEXED WHERE project = ?1 "
+                          "AND rowid > ?%u AND rowid <= ?%u "
+                          "AND type IN ('track', 'page', 'screen') ORDER BY rowid",
+                          n_fields + 2, n_fields + 3);
+
+  return g_string_free (g_steal_pointer (&sql), FALSE);
+}
+
+/* The scan of `n_fields` traits: column f + 1 is field f (parameter f + 2). */
+static char *
+traits_fields_sql (guint n_fields)
+{
+  gboolean arrow = sqlite3_libversion_number () >= 3038000;
+  g_autoptr(GString) sql = g_string_new ("SELECT customer_id");
+
+  for (guint f = 0; f < n_fields; f++)
+    {
+      if (arrow)
+        g_string_append_printf (sql, ", traits -> ?%u", f + 2);
+      else
+        g_string_append_printf (sql, ", CASE json_type(traits, ?%u) WHEN 'true' THEN 'true' "
+                                "WHEN 'false' THEN 'false' ELSE "
+                                "json_quote(json_extract(traits, ?%u)) END", f + 2, f + 2);
+    }
+
+  g_string_append (sql, " FROM customers WHERE project = ?1");
+
+  return g_string_free (g_steal_pointer (&sql), FALSE);
+}
 
 static gpointer
 load_field_part (gpointer data)
@@ -2427,9 +2446,11 @@ load_field_part (gpointer data)
     }
 
   sqlite3_bind_int64 (stmt, 1, part->log->project);
-  sqlite3_bind_text (stmt, 2, part->json_path, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 3, part->first > 0 ? rowid[order[part->first - 1]] : G_MININT64);
-  sqlite3_bind_int64 (stmt, 4, rowid[order[part->end - 1]]);
+  for (guint f = 0; f < part->n_fields; f++)
+    sqlite3_bind_text (stmt, f + 2, part->json_paths[f], -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, part->n_fields + 2,
+                      part->first > 0 ? rowid[order[part->first - 1]] : G_MININT64);
+  sqlite3_bind_int64 (stmt, part->n_fields + 3, rowid[order[part->end - 1]]);
 
   /* Both the rows and `order` ascend by rowid: a merge maps rows to positions. Rows the log
    * does not have (events without a name, say) fall through.
@@ -2437,14 +2458,18 @@ load_field_part (gpointer data)
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       gint64 row = sqlite3_column_int64 (stmt, 0);
+      guint32 i;
 
       while (k < part->end && rowid[order[k]] < row)
         k++;
       if (k == part->end || rowid[order[k]] != row)
         continue;
 
-      part->value[order[k++]] = text_dictionary_add (&part->texts,
-                                                      (const char *)sqlite3_column_text (stmt, 1));
+      i = order[k++];
+      for (guint f = 0; f < part->n_fields; f++)
+        part->value[f][i] =
+          text_dictionary_add (&part->texts[f],
+                               (const char *)sqlite3_column_text (stmt, f + 1));
     }
 
   if (rc != SQLITE_DONE)
@@ -2457,17 +2482,20 @@ load_field_part (gpointer data)
   return NULL;
 }
 
-static JmLogField *
-load_event_field (JmEventLog  *self,
-                  FieldSource  source,
-                  const char  *json_path,
-                  GError     **error)
+/* Loads the `n_fields` event fields (properties or context) in one scan into `out`. */
+static gboolean
+load_event_fields (JmEventLog         *self,
+                   const FieldSource  *sources,
+                   char * const       *json_paths,
+                   guint               n_fields,
+                   JmLogField        **out,
+                   GError            **error)
 {
   guint32 n = self->columns.n_events;
   FieldPart parts[MAX_PARTS];
   GThread *threads[MAX_PARTS] = { NULL, };
-  ValueDictionary values;
-  g_autofree guint32 *value = jm_column_new0 (MAX (n, 1), sizeof (guint32));
+  g_autofree guint32 **value = g_new0 (guint32 *, n_fields);
+  g_autofree char *sql = NULL;
   const guint32 *order;
   guint n_parts = scan_parts > 0 ? scan_parts : CLAMP (g_get_num_processors (), 1, MAX_PARTS);
   gboolean ok = TRUE;
@@ -2475,10 +2503,18 @@ load_event_field (JmEventLog  *self,
 
   db = ensure_field_db (self, error);
   if (db == NULL)
-    return NULL;
+    return FALSE;
 
   if (n == 0)
-    return log_field_new (n, NULL, NULL);
+    {
+      for (guint f = 0; f < n_fields; f++)
+        out[f] = log_field_new (n, NULL, NULL);
+      return TRUE;
+    }
+
+  sql = event_fields_sql (sources, n_fields);
+  for (guint f = 0; f < n_fields; f++)
+    value[f] = jm_column_new0 (n, sizeof (guint32));
 
   order = ensure_rowid_order (self);
   if (self->db_path == NULL || n < n_parts * min_rows_per_part)
@@ -2491,13 +2527,16 @@ load_event_field (JmEventLog  *self,
       FieldPart *part = &parts[p];
 
       part->log = self;
-      part->sql = field_sql (source);
-      part->json_path = json_path;
+      part->sql = sql;
+      part->n_fields = n_fields;
+      part->json_paths = json_paths;
       part->order = order;
       part->first = (guint64)n * p / n_parts;
       part->end = (guint64)n * (p + 1) / n_parts;
       part->value = value;
-      text_dictionary_init (&part->texts);
+      part->texts = g_new (TextDictionary, n_fields);
+      for (guint f = 0; f < n_fields; f++)
+        text_dictionary_init (&part->texts[f]);
 
       if (p == 0)
         part->db = db;
@@ -2516,107 +2555,141 @@ load_event_field (JmEventLog  *self,
         g_thread_join (threads[p]);
     }
 
-  value_dictionary_init (&values);
+  for (guint p = 0; p < n_parts; p++)
+    {
+      if (ok && !parts[p].ok)
+        {
+          g_propagate_error (error, g_steal_pointer (&parts[p].error));
+          ok = FALSE;
+        }
+    }
+
+  for (guint f = 0; f < n_fields; f++)
+    {
+      ValueDictionary values;
+
+      value_dictionary_init (&values);
+
+      for (guint p = 0; p < n_parts && ok; p++)
+        {
+          FieldPart *part = &parts[p];
+          g_autofree guint32 *remap = text_dictionary_parse (&part->texts[f], &values);
+
+          for (guint32 k = part->first; k < part->end; k++)
+            value[f][order[k]] = remap[value[f][order[k]]];
+        }
+
+      if (ok)
+        {
+          g_debug ("Loaded field %s: %u distinct values, %u part%s", json_paths[f],
+                   values.values->len - 1, n_parts, n_parts > 1 ? "s" : "");
+          out[f] = log_field_new (n, g_steal_pointer (&value[f]), &values);
+        }
+      else
+        {
+          value_dictionary_clear (&values);
+          g_clear_pointer (&value[f], g_free);
+        }
+    }
 
   for (guint p = 0; p < n_parts; p++)
     {
       FieldPart *part = &parts[p];
 
-      if (ok && !part->ok)
-        {
-          g_propagate_error (error, g_steal_pointer (&part->error));
-          ok = FALSE;
-        }
-
-      if (ok)
-        {
-          g_autofree guint32 *remap = text_dictionary_parse (&part->texts, &values);
-
-          for (guint32 k = part->first; k < part->end; k++)
-            value[order[k]] = remap[value[order[k]]];
-        }
-
-      text_dictionary_clear (&part->texts);
+      for (guint f = 0; f < n_fields; f++)
+        text_dictionary_clear (&part->texts[f]);
+      g_free (part->texts);
       g_clear_error (&part->error);
       if (part->own_db)
         sqlite3_close (part->db);
     }
 
-  if (!ok)
-    {
-      value_dictionary_clear (&values);
-      return NULL;
-    }
-
-  g_debug ("Loaded field %s: %u distinct values, %u part%s", json_path, values.values->len - 1,
-           n_parts, n_parts > 1 ? "s" : "");
-
-  return log_field_new (n, g_steal_pointer (&value), &values);
+  return ok;
 }
 
-/* Traits belong to the customer: one value per unit, spread over its events. */
-static JmLogField *
-load_traits_field (JmEventLog  *self,
-                   const char  *json_path,
-                   GError     **error)
+/* Traits belong to the customer: one value per unit, spread over its events. Loads the
+ * `n_fields` traits in one scan of the customers into `out`.
+ */
+static gboolean
+load_traits_fields (JmEventLog   *self,
+                    char * const *json_paths,
+                    guint         n_fields,
+                    JmLogField  **out,
+                    GError      **error)
 {
   guint32 n = self->columns.n_events;
-  TextDictionary texts;
-  ValueDictionary values;
+  guint32 n_customers = MAX (self->columns.n_customers, 1);
+  g_autofree TextDictionary *texts = g_new (TextDictionary, n_fields);
+  g_autofree guint32 *customer_value = g_new0 (guint32, (gsize)n_customers * n_fields);
+  g_autofree char *sql = traits_fields_sql (n_fields);
   sqlite3_stmt *stmt = NULL;
-  g_autofree guint32 *value = jm_column_new0 (MAX (n, 1), sizeof (guint32));
-  g_autofree guint32 *customer_value = g_new0 (guint32, MAX (self->columns.n_customers, 1));
-  g_autofree guint32 *remap = NULL;
   sqlite3 *db;
   int rc;
 
   db = ensure_field_db (self, error);
   if (db == NULL)
-    return NULL;
+    return FALSE;
 
-  if (sqlite3_prepare_v2 (db, field_sql (FIELD_TRAITS), -1, &stmt, NULL) != SQLITE_OK)
+  if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) != SQLITE_OK)
     {
       g_set_error (error, JM_STORE_ERROR, JM_STORE_ERROR_FAILED,
                    "Could not read customer traits: %s", sqlite3_errmsg (db));
       sqlite3_finalize (stmt);
-      return NULL;
+      return FALSE;
     }
 
   sqlite3_bind_int64 (stmt, 1, self->project);
-  sqlite3_bind_text (stmt, 2, json_path, -1, SQLITE_STATIC);
-  text_dictionary_init (&texts);
+  for (guint f = 0; f < n_fields; f++)
+    {
+      sqlite3_bind_text (stmt, f + 2, json_paths[f], -1, SQLITE_STATIC);
+      text_dictionary_init (&texts[f]);
+    }
 
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       const char *id = (const char *)sqlite3_column_text (stmt, 0);
-      const char *text = (const char *)sqlite3_column_text (stmt, 1);
       gpointer c;
 
       /* The mutex is held: read the index directly. */
-      if (text != NULL && id != NULL &&
-          (c = g_hash_table_lookup (self->customer_index, id)) != NULL)
-        customer_value[GPOINTER_TO_UINT (c) - 1] = text_dictionary_add (&texts, text);
+      if (id == NULL || (c = g_hash_table_lookup (self->customer_index, id)) == NULL)
+        continue;
+
+      for (guint f = 0; f < n_fields; f++)
+        {
+          const char *text = (const char *)sqlite3_column_text (stmt, f + 1);
+
+          if (text != NULL)
+            customer_value[(gsize)f * n_customers + GPOINTER_TO_UINT (c) - 1] =
+              text_dictionary_add (&texts[f], text);
+        }
     }
 
   if (rc != SQLITE_DONE)
-    {
-      g_set_error (error, JM_STORE_ERROR, JM_STORE_ERROR_FAILED,
-                   "Could not read customer traits: %s", sqlite3_errmsg (db));
-      sqlite3_finalize (stmt);
-      text_dictionary_clear (&texts);
-      return NULL;
-    }
-
+    g_set_error (error, JM_STORE_ERROR, JM_STORE_ERROR_FAILED,
+                 "Could not read customer traits: %s", sqlite3_errmsg (db));
   sqlite3_finalize (stmt);
 
-  value_dictionary_init (&values);
-  remap = text_dictionary_parse (&texts, &values);
-  text_dictionary_clear (&texts);
+  for (guint f = 0; f < n_fields; f++)
+    {
+      if (rc == SQLITE_DONE)
+        {
+          const guint32 *cv = customer_value + (gsize)f * n_customers;
+          guint32 *value = jm_column_new0 (MAX (n, 1), sizeof (guint32));
+          g_autofree guint32 *remap = NULL;
+          ValueDictionary values;
 
-  for (guint32 i = 0; i < n; i++)
-    value[i] = remap[customer_value[self->columns.customer[i]]];
+          value_dictionary_init (&values);
+          remap = text_dictionary_parse (&texts[f], &values);
+          for (guint32 i = 0; i < n; i++)
+            value[i] = remap[cv[self->columns.customer[i]]];
 
-  return log_field_new (n, g_steal_pointer (&value), &values);
+          out[f] = log_field_new (n, value, &values);
+        }
+
+      text_dictionary_clear (&texts[f]);
+    }
+
+  return rc == SQLITE_DONE;
 }
 
 /* A hand-built log's field that was not set as such: the part of an object set at a
@@ -2669,45 +2742,121 @@ derive_field (JmEventLog *self,
   return log_field_new (n, NULL, NULL);
 }
 
+/* Loads the fields of `names` not loaded yet: event fields in one scan of the events,
+ * traits in one scan of the customers. Called with the mutex held.
+ */
+static gboolean
+load_fields_locked (JmEventLog         *self,
+                    const char * const *names,
+                    GError            **error)
+{
+  g_autoptr(GPtrArray) event_names = g_ptr_array_new ();
+  g_autoptr(GPtrArray) event_paths = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GArray) event_sources = g_array_new (FALSE, FALSE, sizeof (FieldSource));
+  g_autoptr(GPtrArray) traits_names = g_ptr_array_new ();
+  g_autoptr(GPtrArray) traits_paths = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autofree JmLogField **loaded = NULL;
+  gboolean ok = TRUE;
+
+  for (guint i = 0; names[i] != NULL; i++)
+    {
+      if (!jm_event_log_field_is_valid (names[i]))
+        {
+          g_autofree char *json_path = NULL;
+          FieldSource source;
+
+          return parse_field (names[i], &source, &json_path, error);
+        }
+    }
+
+  for (guint i = 0; names[i] != NULL; i++)
+    {
+      g_autofree char *json_path = NULL;
+      FieldSource source;
+
+      parse_field (names[i], &source, &json_path, NULL);
+
+      if (g_hash_table_contains (self->fields, names[i]) ||
+          !g_hash_table_add (seen, (gpointer)names[i]))
+        continue;
+
+      if (self->store == NULL)
+        {
+          g_hash_table_insert (self->fields, g_strdup (names[i]),
+                               derive_field (self, names[i]));
+        }
+      else if (source == FIELD_TRAITS)
+        {
+          g_ptr_array_add (traits_names, (gpointer)names[i]);
+          g_ptr_array_add (traits_paths, g_steal_pointer (&json_path));
+        }
+      else
+        {
+          g_ptr_array_add (event_names, (gpointer)names[i]);
+          g_ptr_array_add (event_paths, g_steal_pointer (&json_path));
+          g_array_append_val (event_sources, source);
+        }
+    }
+
+  if (event_names->len > 0)
+    {
+      loaded = g_new0 (JmLogField *, event_names->len);
+      ok = load_event_fields (self, (const FieldSource *)(gpointer)event_sources->data,
+                              (char * const *)event_paths->pdata, event_names->len, loaded,
+                              error);
+      for (guint f = 0; ok && f < event_names->len; f++)
+        g_hash_table_insert (self->fields, g_strdup (event_names->pdata[f]), loaded[f]);
+      g_clear_pointer (&loaded, g_free);
+    }
+
+  if (ok && traits_names->len > 0)
+    {
+      ensure_customer_index (self);
+      loaded = g_new0 (JmLogField *, traits_names->len);
+      ok = load_traits_fields (self, (char * const *)traits_paths->pdata, traits_names->len,
+                               loaded, error);
+      for (guint f = 0; ok && f < traits_names->len; f++)
+        g_hash_table_insert (self->fields, g_strdup (traits_names->pdata[f]), loaded[f]);
+    }
+
+  return ok;
+}
+
+gboolean
+jm_event_log_load_fields (JmEventLog          *self,
+                          const char * const  *fields,
+                          GError             **error)
+{
+  gboolean ok;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (fields != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  /* Loading holds the lock: two analyses asking for the same field load it once. */
+  g_mutex_lock (&self->mutex);
+  ok = load_fields_locked (self, fields, error);
+  g_mutex_unlock (&self->mutex);
+
+  return ok;
+}
+
 const JmEventLogField *
 jm_event_log_get_field (JmEventLog  *self,
                         const char  *field,
                         GError     **error)
 {
-  g_autofree char *json_path = NULL;
-  JmLogField *loaded;
-  FieldSource source;
+  const char *names[] = { field, NULL };
+  JmLogField *loaded = NULL;
 
   g_return_val_if_fail (self != NULL, NULL);
   g_return_val_if_fail (field != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (!parse_field (field, &source, &json_path, error))
-    return NULL;
-
   g_mutex_lock (&self->mutex);
-
-  /* Loading holds the lock: two analyses asking for the same field load it once. */
-  loaded = g_hash_table_lookup (self->fields, field);
-  if (loaded == NULL)
-    {
-      if (self->store == NULL)
-        loaded = derive_field (self, field);
-      else
-        {
-          if (source == FIELD_TRAITS)
-            {
-              ensure_customer_index (self);
-              loaded = load_traits_field (self, json_path, error);
-            }
-          else
-            loaded = load_event_field (self, source, json_path, error);
-        }
-
-      if (loaded != NULL)
-        g_hash_table_insert (self->fields, g_strdup (field), loaded);
-    }
-
+  if (load_fields_locked (self, names, error))
+    loaded = g_hash_table_lookup (self->fields, field);
   g_mutex_unlock (&self->mutex);
 
   return loaded != NULL ? &loaded->field : NULL;

@@ -151,6 +151,15 @@ gint64                    jm_event_log_get_generation   (JmEventLog         *sel
 const JmEventLogField    *jm_event_log_get_field        (JmEventLog         *self,
                                                          const char         *field,
                                                          GError            **error);
+/* Loads the fields of the NULL-terminated `fields` (as for jm_event_log_get_field()) that
+ * are not loaded yet, in one scan of the events for the event fields and one of the
+ * customers for the traits; jm_event_log_get_field() then returns them without reading.
+ * Analyses that need several fields call this first. FALSE with INVALID_FIELD when any name
+ * is malformed (nothing is loaded then).
+ */
+gboolean                  jm_event_log_load_fields      (JmEventLog         *self,
+                                                         const char * const *fields,
+                                                         GError            **error);
 /* TRUE when `field` is a well-formed field name for jm_event_log_get_field(). */
 gboolean                  jm_event_log_field_is_valid   (const char         *field);
 

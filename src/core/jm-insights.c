@@ -977,8 +977,18 @@ find_segment_differences (Context     *ctx,
   g_autofree gdouble *q = NULL;
   g_autoptr(GPtrArray) flagged = NULL;
 
+  g_autoptr(GPtrArray) to_load = g_ptr_array_new ();
+
   tests = g_array_new (FALSE, TRUE, sizeof (ProportionTest));
   g_array_set_clear_func (tests, proportion_test_clear);
+
+  /* Every field in one scan of the workspace rather than one scan each. */
+  for (guint i = 0; fields[i] != NULL; i++)
+    if (strcmp (fields[i], JM_INSIGHTS_CHANNEL_FIELD) != 0)
+      g_ptr_array_add (to_load, (gpointer)fields[i]);
+  g_ptr_array_add (to_load, NULL);
+  if (!jm_event_log_load_fields (ctx->log, (const char * const *)to_load->pdata, error))
+    return FALSE;
 
   for (guint i = 0; fields[i] != NULL; i++)
     {

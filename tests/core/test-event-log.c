@@ -1289,6 +1289,38 @@ assert_fields_equal (JmEventLog *a,
     g_assert_true (json_node_equal (x->values[v], y->values[v]));
 }
 
+/* Several fields loaded in one scan are those loaded one by one; a malformed name loads
+ * nothing.
+ */
+static void
+test_load_fields (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  static const char * const fields[] = {
+    "properties.price", "context.campaign.medium", "properties.missing", NULL
+  };
+  static const char * const malformed[] = { "properties.price", "price", NULL };
+  g_autoptr(JmEventLog) one_by_one = NULL;
+  g_autoptr(JmEventLog) together = NULL;
+  g_autoptr(GError) error = NULL;
+
+  add_many_events (fixture, 200);
+  one_by_one = build (fixture);
+  together = build (fixture);
+
+  g_assert_false (jm_event_log_load_fields (together, malformed, &error));
+  g_assert_error (error, JM_EVENT_LOG_ERROR, JM_EVENT_LOG_ERROR_INVALID_FIELD);
+  g_clear_error (&error);
+
+  g_assert_true (jm_event_log_load_fields (together, fields, &error));
+  g_assert_no_error (error);
+
+  for (guint i = 0; fields[i] != NULL; i++)
+    assert_fields_equal (one_by_one, together, fields[i]);
+  g_assert_cmpuint (jm_event_log_get_field (together, "properties.missing", NULL)->n_values,
+                    ==, 1);
+}
+
 static void
 test_parts (Fixture       *fixture,
             gconstpointer  data)
@@ -1402,6 +1434,7 @@ main (int   argc,
   ADD ("append/stitching", test_append_stitching);
   ADD ("append/alias", test_append_alias);
   ADD ("fields", test_fields);
+  ADD ("fields/several-in-one-scan", test_load_fields);
   ADD ("fields/threads", test_fields_threads);
   g_test_add_func ("/jm/event-log/fields/invalid", test_fields_invalid);
   g_test_add_func ("/jm/event-log/builder", test_builder);
