@@ -9,36 +9,6 @@
 
 #include "jm-cli-private.h"
 
-static void
-add_key_members (JsonBuilder *builder,
-                 JmApiKey    *key)
-{
-  json_builder_set_member_name (builder, "id");
-  json_builder_add_string_value (builder, key->id);
-  json_builder_set_member_name (builder, "project");
-  json_builder_add_string_value (builder, key->project_name);
-  json_builder_set_member_name (builder, "name");
-  json_builder_add_string_value (builder, key->name != NULL ? key->name : "");
-  json_builder_set_member_name (builder, "scope");
-  json_builder_add_string_value (builder, jm_key_scope_to_string (key->scope));
-}
-
-static void
-add_time_member (JsonBuilder *builder,
-                 const char  *name,
-                 gint64       ms)
-{
-  json_builder_set_member_name (builder, name);
-  if (ms != 0)
-    {
-      g_autofree char *iso = jm_time_format_iso (ms);
-
-      json_builder_add_string_value (builder, iso);
-    }
-  else
-    json_builder_add_null_value (builder);
-}
-
 static int
 run_create (int    argc,
             char **argv)
@@ -86,7 +56,7 @@ run_create (int    argc,
       g_autoptr(JsonNode) node = NULL;
 
       json_builder_begin_object (builder);
-      add_key_members (builder, key);
+      jm_api_key_add_json_members (key, builder, FALSE);
       json_builder_set_member_name (builder, "secret");
       json_builder_add_string_value (builder, secret);
       json_builder_end_object (builder);
@@ -142,10 +112,7 @@ run_list (int    argc,
           JmApiKey *key = g_ptr_array_index (keys, i);
 
           json_builder_begin_object (builder);
-          add_key_members (builder, key);
-          add_time_member (builder, "created", key->created);
-          add_time_member (builder, "last_used", key->last_used);
-          add_time_member (builder, "revoked", key->revoked);
+          jm_api_key_add_json_members (key, builder, TRUE);
           json_builder_end_object (builder);
         }
       json_builder_end_array (builder);

@@ -9,26 +9,6 @@
 
 #include "jm-cli-private.h"
 
-static void
-add_project_members (JsonBuilder *builder,
-                     JmProject   *project)
-{
-  g_autofree char *created = jm_time_format_iso (project->created);
-  g_autoptr(JsonNode) settings = json_from_string (project->settings, NULL);
-
-  json_builder_set_member_name (builder, "name");
-  json_builder_add_string_value (builder, project->name);
-  json_builder_set_member_name (builder, "created");
-  json_builder_add_string_value (builder, created);
-  json_builder_set_member_name (builder, "events");
-  json_builder_add_int_value (builder, project->events);
-  json_builder_set_member_name (builder, "settings");
-  if (settings != NULL)
-    json_builder_add_value (builder, g_steal_pointer (&settings));
-  else
-    json_builder_add_null_value (builder);
-}
-
 static int
 run_create (int    argc,
             char **argv)
@@ -95,7 +75,7 @@ run_list (int    argc,
       for (guint i = 0; i < projects->len; i++)
         {
           json_builder_begin_object (builder);
-          add_project_members (builder, g_ptr_array_index (projects, i));
+          jm_project_add_json_members (g_ptr_array_index (projects, i), builder);
           json_builder_end_object (builder);
         }
       json_builder_end_array (builder);

@@ -11,6 +11,7 @@
 
 #include "jm-api-key.h"
 #include "jm-store-private.h"
+#include "jm-time.h"
 
 /* A secret is `jm_<id>_<random>`: the id (12 lowercase hex digits, 48 bits) finds the row,
  * the random part (160 bits from the operating system's CSPRNG, 32 characters of lowercase
@@ -492,4 +493,45 @@ jm_store_verify_api_key (JmStore     *self,
     }
 
   return g_steal_pointer (&key);
+}
+
+static void
+add_time_member (JsonBuilder *builder,
+                 const char  *name,
+                 gint64       ms)
+{
+  json_builder_set_member_name (builder, name);
+  if (ms != 0)
+    {
+      g_autofree char *iso = jm_time_format_iso (ms);
+
+      json_builder_add_string_value (builder, iso);
+    }
+  else
+    json_builder_add_null_value (builder);
+}
+
+void
+jm_api_key_add_json_members (const JmApiKey *key,
+                             JsonBuilder    *builder,
+                             gboolean        with_times)
+{
+  g_return_if_fail (key != NULL);
+  g_return_if_fail (JSON_IS_BUILDER (builder));
+
+  json_builder_set_member_name (builder, "id");
+  json_builder_add_string_value (builder, key->id);
+  json_builder_set_member_name (builder, "project");
+  json_builder_add_string_value (builder, key->project_name);
+  json_builder_set_member_name (builder, "name");
+  json_builder_add_string_value (builder, key->name != NULL ? key->name : "");
+  json_builder_set_member_name (builder, "scope");
+  json_builder_add_string_value (builder, jm_key_scope_to_string (key->scope));
+
+  if (with_times)
+    {
+      add_time_member (builder, "created", key->created);
+      add_time_member (builder, "last_used", key->last_used);
+      add_time_member (builder, "revoked", key->revoked);
+    }
 }

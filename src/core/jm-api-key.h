@@ -60,6 +60,13 @@ JmApiKey   *jm_store_verify_api_key   (JmStore     *self,
                                        const char  *secret,
                                        GError     **error);
 void        jm_api_key_free           (JmApiKey    *key);
+/* Adds the members of a key in `keys create` / `keys list` JSON (DESIGN §12): id, project,
+ * name, scope, and with `with_times` created, last_used and revoked (ISO-8601, null when
+ * never). Never the secret.
+ */
+void        jm_api_key_add_json_members (const JmApiKey *key,
+                                         JsonBuilder    *builder,
+                                         gboolean        with_times);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (JmApiKey, jm_api_key_free)
 

@@ -16,6 +16,7 @@
 #include <glib/gstdio.h>
 
 #include "jm-store-private.h"
+#include "jm-time.h"
 
 /* Other writers (the listener, an import in another process) hold the write lock for one
  * batch at a time; waiting this long for them is better than failing.
@@ -1670,4 +1671,30 @@ jm_store_bump_generation (JmStore  *self,
     sqlite3_bind_int64 (stmt, 1, project);
 
   return jm_store_step_done (self, stmt, "record the change", error);
+}
+
+void
+jm_project_add_json_members (const JmProject *project,
+                             JsonBuilder     *builder)
+{
+  g_autofree char *created = NULL;
+  g_autoptr(JsonNode) settings = NULL;
+
+  g_return_if_fail (project != NULL);
+  g_return_if_fail (JSON_IS_BUILDER (builder));
+
+  created = jm_time_format_iso (project->created);
+  settings = project->settings != NULL ? json_from_string (project->settings, NULL) : NULL;
+
+  json_builder_set_member_name (builder, "name");
+  json_builder_add_string_value (builder, project->name);
+  json_builder_set_member_name (builder, "created");
+  json_builder_add_string_value (builder, created);
+  json_builder_set_member_name (builder, "events");
+  json_builder_add_int_value (builder, project->events);
+  json_builder_set_member_name (builder, "settings");
+  if (settings != NULL)
+    json_builder_add_value (builder, g_steal_pointer (&settings));
+  else
+    json_builder_add_null_value (builder);
 }

@@ -123,6 +123,11 @@ gboolean           jm_store_lookup_project       (JmStore              *self,
 GPtrArray         *jm_store_list_projects        (JmStore              *self,
                                                   GError              **error);
 void               jm_project_free               (JmProject            *project);
+/* Adds the members of a project in `projects list` JSON: name, created (ISO-8601), events,
+ * settings (null when unreadable).
+ */
+void               jm_project_add_json_members   (const JmProject      *project,
+                                                  JsonBuilder          *builder);
 
 /* Events: one transaction per call. Ids missing from events are filled with the content
  * hash; duplicates (same id in the project) are ignored and counted; customers are upserted

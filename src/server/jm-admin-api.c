@@ -144,60 +144,6 @@ reply_from_error (const GError *error)
   return reply_new_error (SOUP_STATUS_SERVICE_UNAVAILABLE, JM_HTTP_UNAVAILABLE, error->message);
 }
 
-/* JSON ------------------------------------------------------------------------------------- */
-
-/* The members of `keys create` and `keys list` (DESIGN §12). */
-static void
-add_key_members (JsonBuilder    *builder,
-                 const JmApiKey *key)
-{
-  json_builder_set_member_name (builder, "id");
-  json_builder_add_string_value (builder, key->id);
-  json_builder_set_member_name (builder, "project");
-  json_builder_add_string_value (builder, key->project_name);
-  json_builder_set_member_name (builder, "name");
-  json_builder_add_string_value (builder, key->name != NULL ? key->name : "");
-  json_builder_set_member_name (builder, "scope");
-  json_builder_add_string_value (builder, jm_key_scope_to_string (key->scope));
-}
-
-static void
-add_time_member (JsonBuilder *builder,
-                 const char  *name,
-                 gint64       ms)
-{
-  json_builder_set_member_name (builder, name);
-  if (ms != 0)
-    {
-      g_autofree char *iso = jm_time_format_iso (ms);
-
-      json_builder_add_string_value (builder, iso);
-    }
-  else
-    json_builder_add_null_value (builder);
-}
-
-static void
-add_project_members (JsonBuilder     *builder,
-                     const JmProject *project)
-{
-  g_autofree char *created = jm_time_format_iso (project->created);
-  g_autoptr(JsonNode) settings = project->settings != NULL
-                                 ? json_from_string (project->settings, NULL) : NULL;
-
-  json_builder_set_member_name (builder, "name");
-  json_builder_add_string_value (builder, project->name);
-  json_builder_set_member_name (builder, "created");
-  json_builder_add_string_value (builder, created);
-  json_builder_set_member_name (builder, "events");
-  json_builder_add_int_value (builder, project->events);
-  json_builder_set_member_name (builder, "settings");
-  if (settings != NULL)
-    json_builder_add_value (builder, g_steal_pointer (&settings));
-  else
-    json_builder_add_null_value (builder);
-}
-
 /* The worker ------------------------------------------------------------------------------- */
 
 static Reply *
@@ -220,10 +166,7 @@ list_keys (Request *request,
       const JmApiKey *key = g_ptr_array_index (keys, i);
 
       json_builder_begin_object (builder);
-      add_key_members (builder, key);
-      add_time_member (builder, "created", key->created);
-      add_time_member (builder, "last_used", key->last_used);
-      add_time_member (builder, "revoked", key->revoked);
+      jm_api_key_add_json_members (key, builder, TRUE);
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
@@ -247,7 +190,7 @@ create_key (Request *request,
     return reply_from_error (error);
 
   json_builder_begin_object (builder);
-  add_key_members (builder, key);
+  jm_api_key_add_json_members (key, builder, FALSE);
   json_builder_set_member_name (builder, "secret");
   json_builder_add_string_value (builder, secret);
   json_builder_end_object (builder);
@@ -312,7 +255,7 @@ list_projects (JmStore *store)
   for (guint i = 0; i < projects->len; i++)
     {
       json_builder_begin_object (builder);
-      add_project_members (builder, g_ptr_array_index (projects, i));
+      jm_project_add_json_members (g_ptr_array_index (projects, i), builder);
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
@@ -345,7 +288,7 @@ create_project (Request *request,
           g_autoptr(JsonBuilder) builder = json_builder_new ();
 
           json_builder_begin_object (builder);
-          add_project_members (builder, project);
+          jm_project_add_json_members (project, builder);
           json_builder_end_object (builder);
 
           return reply_new (SOUP_STATUS_CREATED, json_builder_get_root (builder));
